@@ -1,0 +1,106 @@
+//! What every stage produces and every report consumes: a finding of a rule at a span of a file.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::k8s::ObjectRef;
+use crate::source::{Source, Span};
+
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// The metadata of a rule that a finding carries (shared, never copied per finding).
+#[derive(Clone, Debug)]
+pub struct RuleMeta {
+    pub id: String,
+    pub name: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub url: Option<String>,
+    pub help: Option<String>,
+}
+
+/// A secondary span with its own label ("first defined here").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub text: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: Arc<RuleMeta>,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    /// The offending node (the value, or the key whose value is wrong; the mapping that should hold
+    /// a missing key).
+    pub span: Span,
+    /// What the primary label says (defaults to a short form of the rule name).
+    pub label: Option<String>,
+    pub labels: Vec<Label>,
+    /// The object the finding belongs to; `None` for file-level findings.
+    pub object: Option<ObjectRef>,
+}
+
+/// Why a file was not linted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub reason: String,
+}
+
+/// Everything one file produced.
+#[derive(Debug)]
+pub struct FileResult {
+    pub source: Source,
+    pub findings: Vec<Finding>,
+    /// Set when the file was counted but not linted (too large, unreadable); findings may still say why.
+    pub skipped: Option<Skipped>,
+    /// Number of Kubernetes objects found.
+    pub objects: usize,
+}
+
+impl FileResult {
+    /// Orders findings by position then rule id and removes exact duplicates, so that output does
+    /// not depend on the order in which rules or threads ran.
+    pub fn normalize(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (a.span.start, a.span.end, &a.rule.id, &a.message).cmp(&(
+                b.span.start,
+                b.span.end,
+                &b.rule.id,
+                &b.message,
+            ))
+        });
+        self.findings
+            .dedup_by(|a, b| a.span == b.span && a.rule.id == b.rule.id && a.message == b.message);
+    }
+}

@@ -1,0 +1,220 @@
+//! Stage 1 — discovery: turn the command-line paths into the list of files to lint.
+//!
+//! Directories are walked in parallel with the `ignore` crate (the walker behind ripgrep):
+//! `.gitignore` is honoured, hidden entries and `.git`, `target`, `node_modules` are skipped,
+//! `--exclude` globs prune files and directories. A file named on the command line is always linted,
+//! whatever its extension. The result is sorted so that output never depends on walk order.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::{WalkBuilder, WalkState};
+
+use crate::lint::FileKind;
+
+/// One file to lint.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Input {
+    /// A file on disk, with the path as the user should see it.
+    File { display: String, path: PathBuf },
+    /// Standard input, reported under `name`.
+    Stdin { name: String },
+}
+
+impl Input {
+    pub fn display(&self) -> &str {
+        match self {
+            Input::File { display, .. } => display,
+            Input::Stdin { name } => name,
+        }
+    }
+}
+
+/// A path that could not be walked or does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscoverError {
+    pub path: String,
+    pub message: String,
+}
+
+pub struct Discovery {
+    pub inputs: Vec<Input>,
+    pub errors: Vec<DiscoverError>,
+}
+
+const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules"];
+
+pub fn build_globset(globs: &[String]) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        // A bare name (`vendor`, `*.tmpl.yaml`) matches at any depth, as users expect.
+        let pattern = if g.contains('/') || g.starts_with("**") {
+            g.clone()
+        } else {
+            format!("**/{g}")
+        };
+        b.add(Glob::new(&pattern).map_err(|e| format!("invalid --exclude glob `{g}`: {e}"))?);
+        // A directory pattern also excludes everything below it.
+        b.add(
+            Glob::new(&format!("{}/**", pattern.trim_end_matches('/')))
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+fn excluded(excludes: &GlobSet, path: &Path) -> bool {
+    if excludes.is_empty() {
+        return false;
+    }
+    let s = path.to_string_lossy();
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    excludes.is_match(s)
+}
+
+/// Expands `args` into files. `-` is standard input, named `stdin_name`.
+pub fn discover(
+    args: &[String],
+    excludes: &GlobSet,
+    stdin_name: &str,
+    threads: usize,
+) -> Discovery {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for arg in args {
+        if arg == "-" {
+            inputs.push(Input::Stdin {
+                name: stdin_name.to_string(),
+            });
+            continue;
+        }
+        let path = Path::new(arg);
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(DiscoverError {
+                    path: arg.clone(),
+                    message: io_message(&e),
+                });
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            inputs.push(Input::File {
+                display: arg.clone(),
+                path: path.to_path_buf(),
+            });
+            continue;
+        }
+        let (found, errs) = walk(path, excludes, threads);
+        inputs.extend(found);
+        errors.extend(errs);
+    }
+    inputs.sort();
+    inputs.dedup();
+    Discovery { inputs, errors }
+}
+
+fn walk(root: &Path, excludes: &GlobSet, threads: usize) -> (Vec<Input>, Vec<DiscoverError>) {
+    let found = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    let root_owned = root.to_path_buf();
+    let excludes_filter = excludes.clone();
+    WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(true)
+        .require_git(false)
+        .ignore(true)
+        .parents(true)
+        .follow_links(false)
+        .threads(threads)
+        .filter_entry(move |e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && SKIPPED_DIRS.iter().any(|d| e.file_name() == *d) {
+                return false;
+            }
+            let rel = e.path().strip_prefix(&root_owned).unwrap_or(e.path());
+            !excluded(&excludes_filter, rel) && !excluded(&excludes_filter, e.path())
+        })
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            let errors = &errors;
+            Box::new(move |entry| {
+                match entry {
+                    Ok(e) => {
+                        let is_file = e.file_type().is_some_and(|t| t.is_file());
+                        if is_file && FileKind::is_lintable(&e.file_name().to_string_lossy()) {
+                            let path = e.into_path();
+                            let display = path.to_string_lossy().into_owned();
+                            found
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push(Input::File { display, path });
+                        }
+                    }
+                    Err(err) => {
+                        let path = error_path(&err).unwrap_or_default();
+                        errors
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push(DiscoverError {
+                                path,
+                                message: walk_message(&err),
+                            });
+                    }
+                }
+                WalkState::Continue
+            })
+        });
+    (
+        found.into_inner().unwrap_or_else(|p| p.into_inner()),
+        errors.into_inner().unwrap_or_else(|p| p.into_inner()),
+    )
+}
+
+fn error_path(err: &ignore::Error) -> Option<String> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.display().to_string()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.display().to_string()),
+        _ => None,
+    }
+}
+
+fn walk_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => walk_message(err),
+        ignore::Error::Io(e) => io_message(e),
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("symbolic link loop back to {}", ancestor.display())
+        }
+        other => other.to_string(),
+    }
+}
+
+/// An I/O error as a short sentence, without Rust's `(os error 2)` noise.
+pub fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "no such file or directory".into(),
+        PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! Stage 4 — Kubernetes objects: which documents are objects, `List` items unpacked with their own
+//! spans, and every workload mapped to its pod template (CronJob → Job → Pod).
+
+pub mod quantity;
+
+use serde::Serialize;
+
+use crate::yaml::{Document, Node};
+
+/// Which pod-template location a kind uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateAt {
+    /// The object is the pod (Pod).
+    Itself,
+    /// `.template` (PodTemplate).
+    Template,
+    /// `.spec.template` (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job).
+    SpecTemplate,
+    /// `.spec.jobTemplate.spec.template` (CronJob).
+    JobTemplate,
+}
+
+impl TemplateAt {
+    pub fn for_kind(api_version: Option<&str>, kind: &str) -> Option<TemplateAt> {
+        // Only the built-in groups: a custom resource may reuse a kind name with another shape.
+        let group = api_version
+            .and_then(|v| v.rsplit_once('/').map(|(g, _)| g))
+            .unwrap_or("");
+        if !matches!(group, "" | "apps" | "batch" | "extensions") {
+            return None;
+        }
+        Some(match kind {
+            "Pod" => TemplateAt::Itself,
+            "PodTemplate" => TemplateAt::Template,
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
+            | "Job" => TemplateAt::SpecTemplate,
+            "CronJob" => TemplateAt::JobTemplate,
+            _ => return None,
+        })
+    }
+
+    /// Where the template sits, as a path users can type.
+    pub fn path(self) -> &'static str {
+        match self {
+            TemplateAt::Itself => "",
+            TemplateAt::Template => ".template",
+            TemplateAt::SpecTemplate => ".spec.template",
+            TemplateAt::JobTemplate => ".spec.jobTemplate.spec.template",
+        }
+    }
+
+    pub fn keys(self) -> &'static [&'static str] {
+        match self {
+            TemplateAt::Itself => &[],
+            TemplateAt::Template => &["template"],
+            TemplateAt::SpecTemplate => &["spec", "template"],
+            TemplateAt::JobTemplate => &["spec", "jobTemplate", "spec", "template"],
+        }
+    }
+}
+
+/// Which list a container comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerKind {
+    Container,
+    Init,
+    Ephemeral,
+}
+
+impl ContainerKind {
+    pub const ALL: [ContainerKind; 3] = [
+        ContainerKind::Container,
+        ContainerKind::Init,
+        ContainerKind::Ephemeral,
+    ];
+    pub fn key(self) -> &'static str {
+        match self {
+            ContainerKind::Container => "containers",
+            ContainerKind::Init => "initContainers",
+            ContainerKind::Ephemeral => "ephemeralContainers",
+        }
+    }
+}
+
+/// A pod template of an object (or the Pod itself).
+#[derive(Clone, Copy, Debug)]
+pub struct PodTemplate<'a> {
+    pub at: TemplateAt,
+    /// The mapping that holds the pod's `metadata` and `spec`.
+    pub node: &'a Node<'a>,
+    pub metadata: Option<&'a Node<'a>>,
+    pub spec: Option<&'a Node<'a>>,
+}
+
+impl<'a> PodTemplate<'a> {
+    /// The pod's own annotations (on the template, not on the workload).
+    pub fn annotations(&self) -> Option<&'a Node<'a>> {
+        self.metadata.and_then(|m| m.get("annotations"))
+    }
+    pub fn annotation(&self, key: &str) -> Option<&'a Node<'a>> {
+        self.annotations().and_then(|a| a.get(key))
+    }
+    /// All containers, init containers and ephemeral containers, in that order.
+    pub fn containers(&self) -> impl Iterator<Item = (ContainerKind, &'a Node<'a>)> + 'a {
+        let spec = self.spec;
+        ContainerKind::ALL.into_iter().flat_map(move |k| {
+            spec.and_then(|s| s.get(k.key()))
+                .map(|l| l.items())
+                .unwrap_or(&[])
+                .iter()
+                .filter(|c| c.is_mapping())
+                .map(move |c| (k, c))
+        })
+    }
+}
+
+/// The identity of an object, as reports show it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ObjectRef {
+    #[serde(rename = "apiVersion")]
+    pub api_version: Option<String>,
+    pub kind: Option<String>,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+}
+
+impl ObjectRef {
+    /// `Deployment/web` (or `Deployment` when unnamed).
+    pub fn display(&self) -> String {
+        let kind = self.kind.as_deref().unwrap_or("object");
+        match (&self.namespace, &self.name) {
+            (Some(ns), Some(n)) => format!("{kind} {ns}/{n}"),
+            (None, Some(n)) => format!("{kind} {n}"),
+            _ => kind.to_string(),
+        }
+    }
+}
+
+/// A Kubernetes object found in a document (or in a `List`'s `items`).
+#[derive(Clone, Copy, Debug)]
+pub struct Object<'a> {
+    /// Index of the document in its file.
+    pub document: usize,
+    pub node: &'a Node<'a>,
+    pub api_version: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+    /// The kind's pod-template location, if the kind has one.
+    pub template_at: Option<TemplateAt>,
+    /// The pod template, when the kind has one and it is where Kubernetes reads it.
+    pub pod: Option<PodTemplate<'a>>,
+}
+
+impl<'a> Object<'a> {
+    pub fn from_node(document: usize, node: &'a Node<'a>) -> Option<Object<'a>> {
+        if !node.is_mapping() {
+            return None;
+        }
+        let api_version = node.get_str("apiVersion");
+        let kind = node.get_str("kind");
+        if api_version.is_none() && kind.is_none() {
+            return None;
+        }
+        let metadata = node.get("metadata");
+        let template_at = kind.and_then(|k| TemplateAt::for_kind(api_version, k));
+        let pod = template_at.and_then(|at| {
+            let tpl = node.get_path(at.keys())?;
+            tpl.is_mapping().then(|| PodTemplate {
+                at,
+                node: tpl,
+                metadata: tpl.get("metadata"),
+                spec: tpl.get("spec"),
+            })
+        });
+        Some(Object {
+            document,
+            node,
+            api_version,
+            kind,
+            name: metadata.and_then(|m| m.get_str("name")),
+            namespace: metadata.and_then(|m| m.get_str("namespace")),
+            template_at,
+            pod,
+        })
+    }
+
+    pub fn metadata(&self) -> Option<&'a Node<'a>> {
+        self.node.get("metadata")
+    }
+
+    pub fn reference(&self) -> ObjectRef {
+        ObjectRef {
+            api_version: self.api_version.map(str::to_string),
+            kind: self.kind.map(str::to_string),
+            namespace: self.namespace.map(str::to_string),
+            name: self.name.map(str::to_string),
+        }
+    }
+
+    pub fn is_kind(&self, kind: &str) -> bool {
+        self.kind == Some(kind)
+    }
+}
+
+/// All objects of the documents, with `List` (and `*List`) items unpacked.
+pub fn objects<'a>(documents: &'a [Document<'a>]) -> Vec<Object<'a>> {
+    let mut out = Vec::new();
+    for doc in documents {
+        let Some(root) = doc.root.as_ref() else {
+            continue;
+        };
+        let Some(obj) = Object::from_node(doc.index, root) else {
+            continue;
+        };
+        let is_list = obj.kind.is_some_and(|k| k == "List" || k.ends_with("List"));
+        match root.get("items") {
+            Some(items) if is_list && items.is_sequence() => {
+                out.extend(
+                    items
+                        .items()
+                        .iter()
+                        .filter_map(|i| Object::from_node(doc.index, i)),
+                );
+            }
+            _ => out.push(obj),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{Limits, parse};
+
+    #[test]
+    fn cronjob_reaches_its_pod_template() {
+        let text = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          annotations: {a: b}\n        spec:\n          containers: [{name: x}]\n          initContainers: [{name: i}]\n";
+        let p = parse(text, Limits::default());
+        let objs = objects(&p.documents);
+        assert_eq!(objs.len(), 1);
+        let pod = objs[0].pod.unwrap();
+        assert_eq!(pod.at, TemplateAt::JobTemplate);
+        assert_eq!(pod.annotation("a").unwrap().as_str(), Some("b"));
+        let names: Vec<_> = pod
+            .containers()
+            .map(|(_, c)| c.get_str("name").unwrap())
+            .collect();
+        assert_eq!(names, ["x", "i"]);
+    }
+
+    #[test]
+    fn list_items_are_objects() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n  spec: {containers: []}\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s}\n";
+        let p = parse(text, Limits::default());
+        let objs = objects(&p.documents);
+        let kinds: Vec<_> = objs.iter().map(|o| o.kind.unwrap()).collect();
+        assert_eq!(kinds, ["Pod", "Service"]);
+        assert!(objs[0].pod.is_some());
+    }
+
+    #[test]
+    fn custom_resources_with_workload_kind_names_have_no_template() {
+        assert_eq!(
+            TemplateAt::for_kind(Some("batch.volcano.sh/v1alpha1"), "Job"),
+            None
+        );
+        assert_eq!(
+            TemplateAt::for_kind(Some("apps/v1"), "Deployment"),
+            Some(TemplateAt::SpecTemplate)
+        );
+    }
+}

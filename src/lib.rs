@@ -1,0 +1,18 @@
+//! ekslint: a fast linter for Kubernetes manifests that catches Tencent Cloud TKE Serverless
+//! (EKS super node) pitfalls.
+//!
+//! The pipeline, one module per stage, no stage reaching back up:
+//! `discover` → `source` → `yaml` → `k8s` → `rules` → `diagnostic` → `report`, with `lint`
+//! running the per-file stages and `cli` on top.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod docs;
+pub mod k8s;
+pub mod lint;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod yaml;

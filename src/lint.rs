@@ -1,0 +1,185 @@
+//! The per-file pipeline: bytes → source → YAML documents → objects → rules → findings.
+//! Everything here works on one file and holds nothing across files, so files lint in parallel.
+
+use crate::diagnostic::{FileResult, Finding, Skipped};
+use crate::k8s::{self, Object};
+use crate::rules::RuleSet;
+use crate::rules::builtin::{Phase, RawFinding, unrendered_template, yaml_syntax};
+use crate::source::Source;
+use crate::yaml::{self, Limits};
+
+/// What kind of file a path is, by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Yaml,
+    Json,
+    /// An NFS exports file (`exports`, `*.exports`).
+    Exports,
+}
+
+impl FileKind {
+    pub fn of(name: &str) -> FileKind {
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        if base == "exports" || base.ends_with(".exports") {
+            FileKind::Exports
+        } else if base.to_ascii_lowercase().ends_with(".json") {
+            FileKind::Json
+        } else {
+            FileKind::Yaml
+        }
+    }
+
+    /// Whether a walked file is one we lint (explicitly named files always are).
+    pub fn is_lintable(name: &str) -> bool {
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        let lower = base.to_ascii_lowercase();
+        lower.ends_with(".yaml")
+            || lower.ends_with(".yml")
+            || lower.ends_with(".json")
+            || base == "exports"
+            || base.ends_with(".exports")
+    }
+}
+
+/// Files larger than this are skipped (with a reason), unless `--max-file-size` says otherwise.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 32 * 1024 * 1024;
+
+pub struct Linter {
+    pub rules: RuleSet,
+    pub limits: Limits,
+    pub max_file_size: u64,
+}
+
+impl Linter {
+    pub fn new(rules: RuleSet) -> Linter {
+        Linter {
+            rules,
+            limits: Limits::default(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+
+    /// Reads and lints a file. I/O errors are returned to the caller, which reports them.
+    pub fn lint_path(&self, display: &str, path: &std::path::Path) -> std::io::Result<FileResult> {
+        let meta = std::fs::metadata(path)?;
+        if meta.is_dir() {
+            return Err(std::io::Error::other("is a directory"));
+        }
+        if meta.len() > self.max_file_size {
+            return Ok(self.skipped(
+                display,
+                format!(
+                    "file is {:.1} MiB, above the {:.0} MiB limit (raise it with --max-file-size)",
+                    meta.len() as f64 / 1048576.0,
+                    self.max_file_size as f64 / 1048576.0
+                ),
+            ));
+        }
+        let bytes = std::fs::read(path)?;
+        Ok(self.lint_bytes(display, bytes))
+    }
+
+    pub fn skipped(&self, display: &str, reason: String) -> FileResult {
+        FileResult {
+            source: Source::new(display, ""),
+            findings: Vec::new(),
+            skipped: Some(Skipped { reason }),
+            objects: 0,
+        }
+    }
+
+    fn parse_finding(&self, builtin: &str, source: &Source, raw: Vec<RawFinding>) -> Vec<Finding> {
+        match self.rules.parse_rule(builtin) {
+            Some(rule) => raw.into_iter().map(|r| rule.finding(r, None)).collect(),
+            None => Vec::new(),
+        }
+        .into_iter()
+        .map(|mut f| {
+            // A zero-length span at the end of a file is fine; anything past it is not.
+            f.span.end = f.span.end.min(source.text.len() as u32);
+            f
+        })
+        .collect()
+    }
+
+    /// Lints a file's content.
+    pub fn lint_bytes(&self, display: &str, bytes: Vec<u8>) -> FileResult {
+        let kind = FileKind::of(display);
+        let head = &bytes[..bytes.len().min(8192)];
+        if let Some(nul) = head.iter().position(|&b| b == 0) {
+            let source = Source::new(display, "");
+            let findings =
+                self.parse_finding("yaml-syntax", &source, vec![yaml_syntax::binary(nul)]);
+            return FileResult {
+                source,
+                findings,
+                skipped: None,
+                objects: 0,
+            };
+        }
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let source =
+                    Source::new(display, String::from_utf8_lossy(e.as_bytes()).into_owned());
+                let raw = vec![yaml_syntax::not_utf8(&source, at)];
+                let findings = self.parse_finding("yaml-syntax", &source, raw);
+                return FileResult {
+                    source,
+                    findings,
+                    skipped: None,
+                    objects: 0,
+                };
+            }
+        };
+        let source = Source::new(display, text);
+        let mut result = FileResult {
+            findings: Vec::new(),
+            skipped: None,
+            objects: 0,
+            source,
+        };
+        if kind == FileKind::Exports {
+            // NFS exports files are not YAML; their rules come with the storage rules.
+            return result;
+        }
+        let text = result.source.text.clone();
+        let parsed = yaml::parse(&text, self.limits);
+        if let Some(t) = unrendered_template::detect(&text, &parsed) {
+            result.findings = self.parse_finding("unrendered-template", &result.source, vec![t]);
+            return result;
+        }
+        let raw = yaml_syntax::findings(&result.source, &parsed.errors, kind == FileKind::Json);
+        result.findings = self.parse_finding("yaml-syntax", &result.source, raw);
+        let objects = k8s::objects(&parsed.documents);
+        result.objects = objects.len();
+        self.check_documents(&parsed, &mut result.findings);
+        for obj in &objects {
+            for rule in &self.rules.rules {
+                rule.check_object(obj, &mut result.findings);
+            }
+        }
+        result.normalize();
+        result
+    }
+
+    fn check_documents(&self, parsed: &yaml::Parsed<'_>, out: &mut Vec<Finding>) {
+        let doc_rules: Vec<_> = self
+            .rules
+            .rules
+            .iter()
+            .filter(|r| r.has_phase(Phase::Document))
+            .collect();
+        if doc_rules.is_empty() {
+            return;
+        }
+        for doc in &parsed.documents {
+            let Some(root) = &doc.root else { continue };
+            let obj = Object::from_node(doc.index, root);
+            for rule in &doc_rules {
+                rule.check_document(root, obj.as_ref(), out);
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The default output: miette code frames that point at the exact key or value, with the rule id
+//! and name on every finding, then a summary line.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
+
+use super::{Reporter, Summary};
+use crate::diagnostic::{FileResult, Finding, Severity};
+use crate::source::{Source, Span};
+
+pub struct Human {
+    handler: GraphicalReportHandler,
+    /// Print file-level notes such as skipped files.
+    pub verbose: bool,
+}
+
+impl Human {
+    /// `color`: ANSI colors; `unicode`: box-drawing characters (off when not on a terminal).
+    pub fn new(color: bool, unicode: bool, width: usize) -> Human {
+        let theme = match (unicode, color) {
+            (true, true) => GraphicalTheme::unicode(),
+            (true, false) => GraphicalTheme::unicode_nocolor(),
+            (false, true) => GraphicalTheme::ascii(),
+            (false, false) => GraphicalTheme::none(),
+        };
+        Human {
+            handler: GraphicalReportHandler::new_themed(theme)
+                .with_width(width)
+                .with_links(false)
+                .with_context_lines(1)
+                .tab_width(2),
+            verbose: false,
+        }
+    }
+}
+
+/// One finding as a miette diagnostic.
+struct View<'a> {
+    finding: &'a Finding,
+    source: &'a NamedSource<Arc<str>>,
+    has_text: bool,
+    span: Span,
+    code: String,
+}
+
+impl fmt::Debug for View<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl fmt::Display for View<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.has_text {
+            f.write_str(&self.finding.message)
+        } else {
+            write!(f, "{}: {}", self.source.name(), self.finding.message)
+        }
+    }
+}
+
+impl std::error::Error for View<'_> {}
+
+impl Diagnostic for View<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.finding
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        None
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.has_text.then_some(self.source as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if !self.has_text {
+            return None;
+        }
+        let primary = LabeledSpan::new_primary_with_span(
+            Some(
+                self.finding
+                    .label
+                    .clone()
+                    .unwrap_or_else(|| self.finding.rule.name.clone()),
+            ),
+            self.span.start as usize..self.span.end as usize,
+        );
+        let others = self.finding.labels.iter().map(|l| {
+            LabeledSpan::new_with_span(
+                Some(l.text.clone()),
+                l.span.start as usize..l.span.end as usize,
+            )
+        });
+        Some(Box::new(std::iter::once(primary).chain(others)))
+    }
+}
+
+/// A span that covers several lines (a whole mapping, for a missing key) is shown on its first line
+/// only: the frame stays short, the JSON keeps the full span.
+fn display_span(source: &Source, span: Span) -> Span {
+    let text = source.slice(span);
+    match text.find(['\n', '\r']) {
+        Some(i) => Span::new(
+            span.start as usize,
+            span.start as usize + text[..i].trim_end().len(),
+        ),
+        None => span,
+    }
+}
+
+impl Reporter for Human {
+    fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+        if let Some(s) = &r.skipped {
+            writeln!(out, "{}: skipped: {}", r.source.name, s.reason)?;
+        }
+        if r.findings.is_empty() {
+            return Ok(());
+        }
+        let named = NamedSource::new(&r.source.name, r.source.text.clone());
+        for f in &r.findings {
+            let view = View {
+                finding: f,
+                source: &named,
+                has_text: !r.source.text.is_empty(),
+                span: display_span(&r.source, f.span),
+                code: format!("{} {}", f.rule.id, f.rule.name),
+            };
+            let mut s = String::new();
+            self.handler
+                .render_report(&mut s, &view)
+                .map_err(io::Error::other)?;
+            out.write_all(s.as_bytes())?;
+            if !s.ends_with('\n') {
+                out.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
+        writeln!(out, "{}", summary.line())
+    }
+}

@@ -1,0 +1,80 @@
+//! `--format json`: one JSON document, the shape documented in the README and in
+//! `schemas/output.schema.json`. Diagnostics are written as they come, one per line.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Reporter, Summary};
+use crate::diagnostic::{FileResult, Finding};
+use crate::k8s::ObjectRef;
+use crate::source::{Position, Source};
+
+#[derive(Serialize)]
+pub struct JsonSpan {
+    pub start: Position,
+    pub end: Position,
+}
+
+#[derive(Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub rule: &'a str,
+    pub name: &'a str,
+    pub severity: &'a str,
+    pub message: &'a str,
+    pub help: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub file: &'a str,
+    pub span: JsonSpan,
+    pub object: Option<&'a ObjectRef>,
+}
+
+impl<'a> JsonDiagnostic<'a> {
+    pub fn new(source: &'a Source, f: &'a Finding) -> JsonDiagnostic<'a> {
+        JsonDiagnostic {
+            rule: &f.rule.id,
+            name: &f.rule.name,
+            severity: f.severity.as_str(),
+            message: &f.message,
+            help: f.help.as_deref(),
+            url: f.rule.url.as_deref(),
+            file: &source.name,
+            span: JsonSpan {
+                start: source.position(f.span.start as usize),
+                end: source.position(f.span.end as usize),
+            },
+            object: f.object.as_ref(),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Json {
+    count: usize,
+}
+
+impl Reporter for Json {
+    fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+        for f in &r.findings {
+            out.write_all(if self.count == 0 {
+                b"{\"version\":1,\"diagnostics\":[\n"
+            } else {
+                b",\n"
+            })?;
+            serde_json::to_writer(&mut *out, &JsonDiagnostic::new(&r.source, f))?;
+            self.count += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
+        if self.count == 0 {
+            out.write_all(b"{\"version\":1,\"diagnostics\":[")?;
+        } else {
+            out.write_all(b"\n")?;
+        }
+        out.write_all(b"],\"summary\":")?;
+        serde_json::to_writer(&mut *out, summary)?;
+        out.write_all(b"}\n")
+    }
+}

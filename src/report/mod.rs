@@ -1,0 +1,76 @@
+//! Stage 6 — reports: findings rendered for people (miette) or machines (JSON).
+//! Reporters receive files one at a time, in sorted order, so output streams and never depends on
+//! the number of threads.
+
+pub mod human;
+pub mod json;
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::diagnostic::{FileResult, Severity};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Files linted (not counting skipped ones).
+    pub files: usize,
+    pub skipped: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, r: &FileResult) {
+        if r.skipped.is_some() {
+            self.skipped += 1;
+        } else {
+            self.files += 1;
+        }
+        for f in &r.findings {
+            match f.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
+            }
+        }
+    }
+
+    pub fn problems(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
+
+    /// `12 problems (3 errors, 9 warnings, 0 info) in 41 files, 2 skipped`
+    pub fn line(&self) -> String {
+        let plural = |n: usize, word: &str| {
+            if n == 1 {
+                format!("{n} {word}")
+            } else {
+                format!("{n} {word}s")
+            }
+        };
+        let files = plural(self.files, "file");
+        let skipped = if self.skipped > 0 {
+            format!(", {} skipped", self.skipped)
+        } else {
+            String::new()
+        };
+        if self.problems() == 0 {
+            return format!("No problems in {files}{skipped}.");
+        }
+        format!(
+            "{} ({}, {}, {} info) in {files}{skipped}.",
+            plural(self.problems(), "problem"),
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning"),
+            self.infos
+        )
+    }
+}
+
+/// A report being written.
+pub trait Reporter {
+    fn file(&mut self, out: &mut dyn Write, result: &FileResult) -> io::Result<()>;
+    fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
+}

@@ -1,0 +1,112 @@
+//! Checks written in Rust, for rules that need real logic. A rule file names one with
+//! `check: {builtin: NAME, params: {...}}`; the parameters are typed by the check itself.
+//! One file per check; `REGISTRY` lists them.
+
+mod duplicate_key;
+mod removed_api_version;
+pub mod unrendered_template;
+pub mod yaml_syntax;
+
+use crate::diagnostic::Label;
+use crate::k8s::Object;
+use crate::source::Span;
+use crate::yaml::Node;
+
+/// When a built-in check runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// While reading and parsing the file (syntax errors, templates): run by the lint pipeline.
+    Parse,
+    /// Once per YAML document, on the tree.
+    Document,
+    /// Once per Kubernetes object.
+    Object,
+}
+
+/// A finding before the rule's metadata is attached.
+#[derive(Debug, Clone)]
+pub struct RawFinding {
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+    pub label: Option<String>,
+    pub labels: Vec<Label>,
+}
+
+impl RawFinding {
+    pub fn new(span: Span, message: impl Into<String>) -> RawFinding {
+        RawFinding {
+            span,
+            message: message.into(),
+            help: None,
+            label: None,
+            labels: Vec::new(),
+        }
+    }
+    pub fn help(mut self, help: impl Into<String>) -> RawFinding {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn label(mut self, label: impl Into<String>) -> RawFinding {
+        self.label = Some(label.into());
+        self
+    }
+    pub fn with_label(mut self, span: Span, text: impl Into<String>) -> RawFinding {
+        self.labels.push(Label {
+            span,
+            text: text.into(),
+        });
+        self
+    }
+}
+
+pub trait Builtin: Send + Sync + std::fmt::Debug {
+    fn name(&self) -> &'static str;
+    fn phase(&self) -> Phase;
+    fn check_object(&self, _obj: &Object<'_>, _out: &mut Vec<RawFinding>) {}
+    fn check_document(&self, _root: &Node<'_>, _out: &mut Vec<RawFinding>) {}
+}
+
+type Constructor = fn(Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, String>;
+
+/// Every built-in check, by the name rule files use.
+pub const REGISTRY: &[(&str, Constructor)] = &[
+    ("yaml-syntax", yaml_syntax::new),
+    ("unrendered-template", unrendered_template::new),
+    ("duplicate-key", duplicate_key::new),
+    ("removed-api-version", removed_api_version::new),
+];
+
+pub fn make(name: &str, params: Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, String> {
+    match REGISTRY.iter().find(|(n, _)| *n == name) {
+        Some((_, ctor)) => ctor(params),
+        None => Err(format!(
+            "unknown built-in check `{name}`; known: {}",
+            REGISTRY
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// Parses a check's parameters into its typed struct, with a message that names the check.
+pub fn params<T: serde::de::DeserializeOwned + Default>(
+    check: &str,
+    params: Option<&serde_json::Value>,
+) -> Result<T, String> {
+    match params {
+        None => Ok(T::default()),
+        Some(v) => serde_json::from_value(v.clone())
+            .map_err(|e| format!("bad params for built-in check `{check}`: {e}")),
+    }
+}
+
+/// For checks that take no parameters.
+pub fn no_params(check: &str, params: Option<&serde_json::Value>) -> Result<(), String> {
+    match params {
+        None | Some(serde_json::Value::Null) => Ok(()),
+        Some(_) => Err(format!("built-in check `{check}` takes no params")),
+    }
+}

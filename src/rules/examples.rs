@@ -1,0 +1,82 @@
+//! Runs the firing and silent examples of rule files: the built-in rules' examples are a test
+//! (`tests/rule_examples.rs`), and users check their own with `ekslint test-rules --rules DIR`.
+
+use crate::lint::Linter;
+
+/// Checks every example of the rule `id` with all rules of `linter` in force. Returns one line per
+/// problem; empty means the examples hold.
+pub fn check(linter: &Linter, id: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some(rule) = linter.rules.get(id) else {
+        return vec![format!("{id}: no such rule")];
+    };
+    if rule.examples.firing.is_empty() {
+        problems.push(format!("{id}: has no firing example"));
+    }
+    if rule.examples.silent.is_empty() {
+        problems.push(format!("{id}: has no silent example"));
+    }
+    let examples = rule
+        .examples
+        .firing
+        .iter()
+        .map(|e| (true, e))
+        .chain(rule.examples.silent.iter().map(|e| (false, e)));
+    for (i, (firing, ex)) in examples.enumerate() {
+        let label = format!(
+            "{id} {} example #{} ({})",
+            if firing { "firing" } else { "silent" },
+            i + 1,
+            ex.name.as_deref().unwrap_or("unnamed")
+        );
+        let file = ex.filename.as_deref().unwrap_or("example.yaml");
+        let result = linter.lint_bytes(file, ex.yaml.clone().into_bytes());
+        let mut lines: Vec<usize> = result
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == id)
+            .map(|f| result.source.position(f.span.start as usize).line)
+            .collect();
+        lines.sort_unstable();
+        let mut expected = if firing { ex.lines.clone() } else { Vec::new() };
+        expected.sort_unstable();
+        if firing && expected.is_empty() {
+            problems.push(format!(
+                "{label}: a firing example must list the `lines` it fires on"
+            ));
+        }
+        if lines != expected {
+            let msgs: Vec<String> = result
+                .findings
+                .iter()
+                .filter(|f| f.rule.id == id)
+                .map(|f| {
+                    format!(
+                        "    line {}: {}",
+                        result.source.position(f.span.start as usize).line,
+                        f.message
+                    )
+                })
+                .collect();
+            problems.push(format!(
+                "{label}: expected findings on lines {expected:?}, got {lines:?}\n{}",
+                msgs.join("\n")
+            ));
+        }
+        // Examples of other rules must be valid YAML, or they prove nothing.
+        if id != "EKS001" && id != "EKS004" {
+            for f in result
+                .findings
+                .iter()
+                .filter(|f| f.rule.id == "EKS001" || f.rule.id == "EKS004")
+            {
+                problems.push(format!(
+                    "{label}: the example itself does not parse: {} (line {})",
+                    f.message,
+                    result.source.position(f.span.start as usize).line
+                ));
+            }
+        }
+    }
+    problems
+}

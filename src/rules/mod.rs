@@ -1,0 +1,601 @@
+//! Stage 5 — rules: loading the declarative rule files (built-in ones embedded at compile time,
+//! users' own from `--rules DIR`), compiling them once, and evaluating them against objects.
+
+pub mod builtin;
+pub mod examples;
+pub mod path;
+pub mod predicate;
+pub mod spec;
+
+use std::path::Path as FsPath;
+use std::sync::Arc;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+
+use crate::diagnostic::{Finding, RuleMeta, Severity};
+use crate::k8s::Object;
+use crate::yaml::Node;
+use builtin::{Builtin, Phase, RawFinding};
+use path::{Path, Sel};
+use predicate::{CompileError, Predicate};
+use spec::{CheckSpec, Examples, RuleFile};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
+}
+
+/// The placeholders a message template may use.
+const PLACEHOLDERS: &[&str] = &[
+    "value",
+    "raw",
+    "key",
+    "path",
+    "type",
+    "kind",
+    "name",
+    "object",
+    "container",
+];
+
+/// Where a declarative finding points.
+#[derive(Debug)]
+enum Report {
+    Value,
+    Key,
+    Path(Path),
+}
+
+#[derive(Debug)]
+pub struct Declarative {
+    kinds: Option<Vec<String>>,
+    select: Vec<Path>,
+    when: Option<Predicate>,
+    unless: Option<Predicate>,
+    report: Report,
+    message: String,
+    help: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum Check {
+    Declarative(Declarative),
+    Builtin(Box<dyn Builtin>),
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub meta: Arc<RuleMeta>,
+    pub faq: Option<String>,
+    pub explanation: String,
+    pub examples: Examples,
+    /// `built-in` or the path of the user's rule file.
+    pub origin: String,
+    pub checks: Vec<Check>,
+}
+
+impl Rule {
+    pub fn id(&self) -> &str {
+        &self.meta.id
+    }
+
+    /// The built-in checks of this rule that run in `phase`.
+    pub fn builtins(&self, phase: Phase) -> impl Iterator<Item = &dyn Builtin> {
+        self.checks.iter().filter_map(move |c| match c {
+            Check::Builtin(b) if b.phase() == phase => Some(b.as_ref()),
+            _ => None,
+        })
+    }
+
+    pub fn has_phase(&self, phase: Phase) -> bool {
+        self.builtins(phase).next().is_some()
+    }
+
+    pub fn finding(&self, raw: RawFinding, object: Option<&Object<'_>>) -> Finding {
+        Finding {
+            rule: self.meta.clone(),
+            severity: self.meta.severity,
+            message: raw.message,
+            help: raw.help.or_else(|| self.meta.help.clone()),
+            span: raw.span,
+            label: raw.label,
+            labels: raw.labels,
+            object: object.map(Object::reference),
+        }
+    }
+
+    /// Runs every object-level check of the rule against one object.
+    pub fn check_object(&self, obj: &Object<'_>, out: &mut Vec<Finding>) {
+        for check in &self.checks {
+            match check {
+                Check::Builtin(b) if b.phase() == Phase::Object => {
+                    let mut raw = Vec::new();
+                    b.check_object(obj, &mut raw);
+                    out.extend(raw.into_iter().map(|r| self.finding(r, Some(obj))));
+                }
+                Check::Builtin(_) => {}
+                Check::Declarative(d) => d.run(self, obj, out),
+            }
+        }
+    }
+
+    /// Runs the document-level checks (those that look at the YAML tree, not at objects).
+    pub fn check_document(
+        &self,
+        root: &Node<'_>,
+        object: Option<&Object<'_>>,
+        out: &mut Vec<Finding>,
+    ) {
+        for b in self.builtins(Phase::Document) {
+            let mut raw = Vec::new();
+            b.check_document(root, &mut raw);
+            out.extend(raw.into_iter().map(|r| self.finding(r, object)));
+        }
+    }
+}
+
+impl Declarative {
+    fn applies_to(&self, obj: &Object<'_>) -> bool {
+        let Some(kinds) = &self.kinds else {
+            return true;
+        };
+        let Some(kind) = obj.kind else {
+            return false;
+        };
+        kinds.iter().any(|k| match k.as_str() {
+            "@workload" => obj.template_at.is_some(),
+            "@controller" => obj
+                .template_at
+                .is_some_and(|t| t != crate::k8s::TemplateAt::Itself),
+            k => k == kind,
+        })
+    }
+
+    fn run(&self, rule: &Rule, obj: &Object<'_>, out: &mut Vec<Finding>) {
+        if !self.applies_to(obj) {
+            return;
+        }
+        for path in &self.select {
+            for sel in path.eval(obj, None) {
+                if !self.when.as_ref().is_none_or(|p| p.eval(obj, Some(&sel))) {
+                    continue;
+                }
+                if self
+                    .unless
+                    .as_ref()
+                    .is_some_and(|p| p.eval(obj, Some(&sel)))
+                {
+                    continue;
+                }
+                let span = match &self.report {
+                    Report::Value => sel.node.span,
+                    Report::Key => sel.key.map_or(sel.node.span, |k| k.span),
+                    Report::Path(p) => p
+                        .eval(obj, Some(&sel))
+                        .first()
+                        .map_or(sel.node.span, |s| s.node.span),
+                };
+                let message = render(&self.message, obj, &sel);
+                let help = self.help.as_ref().map(|h| render(h, obj, &sel));
+                out.push(rule.finding(
+                    RawFinding {
+                        span,
+                        message,
+                        help,
+                        label: None,
+                        labels: Vec::new(),
+                    },
+                    Some(obj),
+                ));
+            }
+        }
+    }
+}
+
+/// Fills a message template: `{value}`, `{raw}`, `{key}`, `{path}`, `{type}`, `{kind}`, `{name}`,
+/// `{object}`, `{container}`.
+fn render(template: &str, obj: &Object<'_>, sel: &Sel<'_>) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let name = &after[..close];
+        match name {
+            "value" => out.push_str(sel.node.as_str().unwrap_or("…")),
+            "raw" => match sel.node.as_scalar() {
+                Some(s) => out.push_str(&s.value),
+                None => out.push_str("…"),
+            },
+            "key" => out.push_str(sel.key.and_then(|k| k.as_str()).unwrap_or("")),
+            "path" => out.push_str(&sel.path),
+            "type" => out.push_str(sel.node.k8s_type().name()),
+            "kind" => out.push_str(obj.kind.unwrap_or("object")),
+            "name" => out.push_str(obj.name.unwrap_or("(unnamed)")),
+            "object" => out.push_str(&obj.reference().display()),
+            "container" => out.push_str(
+                sel.container
+                    .and_then(|c| c.get_str("name"))
+                    .unwrap_or("(unnamed)"),
+            ),
+            _ => {
+                out.push('{');
+                out.push_str(name);
+                out.push('}');
+            }
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn check_template(t: &str) -> Result<(), String> {
+    let mut rest = t;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after.find('}').ok_or("unclosed `{` in message")?;
+        let name = &after[..close];
+        if !PLACEHOLDERS.contains(&name) {
+            return Err(format!(
+                "unknown placeholder `{{{name}}}` in message; use one of: {}",
+                PLACEHOLDERS
+                    .iter()
+                    .map(|p| format!("{{{p}}}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        rest = &after[close + 1..];
+    }
+    Ok(())
+}
+
+/// A rule file that could not be loaded: a miette diagnostic that points into the file.
+#[derive(Debug, Diagnostic)]
+#[diagnostic(code(ekslint::bad_rule_file))]
+pub struct RuleFileError {
+    pub message: String,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label("here")]
+    pub span: Option<SourceSpan>,
+    #[help]
+    pub help: Option<String>,
+}
+
+impl std::fmt::Display for RuleFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RuleFileError {}
+
+/// A problem loading rules: either a located error in a rule file, or an I/O error.
+#[derive(Debug)]
+pub enum LoadError {
+    File(Box<RuleFileError>),
+    Other(miette::Report),
+}
+
+impl From<LoadError> for miette::Report {
+    fn from(e: LoadError) -> miette::Report {
+        match e {
+            LoadError::File(f) => miette::Report::new(*f),
+            LoadError::Other(r) => r,
+        }
+    }
+}
+
+fn located(
+    file: &str,
+    text: &str,
+    message: impl Into<String>,
+    loc: Option<serde_saphyr::Location>,
+    help: Option<String>,
+) -> LoadError {
+    let span = loc.and_then(|l| {
+        let s = l.span();
+        if let (Some(off), Some(len)) = (s.byte_offset(), s.byte_len()) {
+            return Some(SourceSpan::new((off as usize).into(), len as usize));
+        }
+        // Fall back to line/column.
+        let line = l.line() as usize;
+        if line == 0 {
+            return None;
+        }
+        let start: usize = text
+            .split_inclusive('\n')
+            .take(line - 1)
+            .map(str::len)
+            .sum();
+        let col = text[start..]
+            .char_indices()
+            .nth(l.column().saturating_sub(1) as usize)
+            .map_or(0, |(i, _)| i);
+        Some(SourceSpan::new((start + col).into(), 1))
+    });
+    LoadError::File(Box::new(RuleFileError {
+        message: format!("{file}: {}", message.into()),
+        src: NamedSource::new(file, text.to_string()),
+        span,
+        help,
+    }))
+}
+
+fn compile_error(file: &str, text: &str, e: CompileError) -> LoadError {
+    located(file, text, e.message, e.location, None)
+}
+
+/// Parses and compiles one rule file.
+pub fn load_rule(file: &str, text: &str, origin: &str) -> Result<Rule, LoadError> {
+    let spec: RuleFile = serde_saphyr::from_str(text)
+        .map_err(|e| LoadError::Other(serde_saphyr::miette::to_miette_report(&e, text, file)))?;
+    let id_ok = {
+        let v = &spec.id.value;
+        let letters = v.trim_end_matches(|c: char| c.is_ascii_digit());
+        !letters.is_empty()
+            && letters.len() < v.len()
+            && letters.chars().all(|c| c.is_ascii_uppercase())
+    };
+    if !id_ok {
+        return Err(located(
+            file,
+            text,
+            format!(
+                "rule id `{}` must be capital letters then digits, like `EKS301` or `ACME001`",
+                spec.id.value
+            ),
+            Some(spec.id.referenced),
+            None,
+        ));
+    }
+    let name_ok = !spec.name.value.is_empty()
+        && spec
+            .name
+            .value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !name_ok {
+        return Err(located(
+            file,
+            text,
+            format!("rule name `{}` must be kebab-case", spec.name.value),
+            Some(spec.name.referenced),
+            None,
+        ));
+    }
+    let check_specs: Vec<&serde_saphyr::Spanned<CheckSpec>> = match (&spec.check, &spec.checks) {
+        (Some(c), None) => vec![c],
+        (None, Some(cs)) if !cs.is_empty() => cs.iter().collect(),
+        (Some(c), Some(_)) => {
+            return Err(located(
+                file,
+                text,
+                "use either `check` or `checks`, not both",
+                Some(c.referenced),
+                None,
+            ));
+        }
+        _ => {
+            return Err(located(
+                file,
+                text,
+                "the rule has no condition",
+                Some(spec.id.referenced),
+                Some("add a `check:` with `select:` and `when:`, or `builtin:`".into()),
+            ));
+        }
+    };
+    for t in [&spec.message, &spec.help].into_iter().flatten() {
+        check_template(t).map_err(|m| located(file, text, m, None, None))?;
+    }
+    let mut checks = Vec::new();
+    for c in check_specs {
+        checks.push(compile_check(file, text, c, &spec)?);
+    }
+    Ok(Rule {
+        meta: Arc::new(RuleMeta {
+            id: spec.id.value.clone(),
+            name: spec.name.value.clone(),
+            severity: spec.severity,
+            summary: spec.summary.trim().to_string(),
+            url: spec.url.clone(),
+            help: spec.help.clone().map(|h| h.trim().to_string()),
+        }),
+        faq: spec.faq.clone(),
+        explanation: spec.explanation.clone(),
+        examples: spec.examples,
+        origin: origin.to_string(),
+        checks,
+    })
+}
+
+fn compile_check(
+    file: &str,
+    text: &str,
+    c: &serde_saphyr::Spanned<CheckSpec>,
+    rule: &RuleFile,
+) -> Result<Check, LoadError> {
+    let cs = &c.value;
+    if let Some(name) = &cs.builtin {
+        if cs.select.is_some() || cs.when.is_some() || cs.unless.is_some() || cs.report.is_some() {
+            return Err(located(
+                file,
+                text,
+                "a `builtin` check takes only `params` (and `kinds`)",
+                Some(c.referenced),
+                None,
+            ));
+        }
+        let b = builtin::make(&name.value, cs.params.as_ref().map(|p| &p.value)).map_err(|m| {
+            let loc = if m.starts_with("unknown built-in") {
+                name.referenced
+            } else {
+                cs.params.as_ref().map_or(name.referenced, |p| p.referenced)
+            };
+            located(file, text, m, Some(loc), None)
+        })?;
+        return Ok(Check::Builtin(b));
+    }
+    let Some(select) = &cs.select else {
+        return Err(located(
+            file,
+            text,
+            "a check needs `select:` (the nodes to test) or `builtin:`",
+            Some(c.referenced),
+            None,
+        ));
+    };
+    if cs.params.is_some() {
+        return Err(located(
+            file,
+            text,
+            "`params` go with `builtin`",
+            Some(c.referenced),
+            None,
+        ));
+    }
+    let select = select
+        .iter()
+        .map(predicate::compile_path)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| compile_error(file, text, e))?;
+    let when = cs
+        .when
+        .as_ref()
+        .map(Predicate::compile)
+        .transpose()
+        .map_err(|e| compile_error(file, text, e))?;
+    let unless = cs
+        .unless
+        .as_ref()
+        .map(Predicate::compile)
+        .transpose()
+        .map_err(|e| compile_error(file, text, e))?;
+    let report = match cs.report.as_ref().map(|r| (r.value.as_str(), r)) {
+        None | Some(("value", _)) => Report::Value,
+        Some(("key", _)) => Report::Key,
+        Some((_, r)) => {
+            Report::Path(predicate::compile_path(r).map_err(|e| compile_error(file, text, e))?)
+        }
+    };
+    let message = cs
+        .message
+        .clone()
+        .or_else(|| rule.message.clone())
+        .unwrap_or_else(|| rule.summary.clone());
+    check_template(&message).map_err(|m| located(file, text, m, Some(c.referenced), None))?;
+    if let Some(h) = &cs.help {
+        check_template(h).map_err(|m| located(file, text, m, Some(c.referenced), None))?;
+    }
+    Ok(Check::Declarative(Declarative {
+        kinds: cs.kinds.clone(),
+        select,
+        when,
+        unless,
+        report,
+        message: message.trim().to_string(),
+        help: cs
+            .help
+            .clone()
+            .or_else(|| rule.help.clone())
+            .map(|h| h.trim().to_string()),
+    }))
+}
+
+/// All rules in force, in id order.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The rules shipped in the binary.
+    pub fn builtin() -> Result<RuleSet, LoadError> {
+        let mut rules = Vec::new();
+        for (name, text) in embedded::RULE_FILES {
+            rules.push(load_rule(&format!("rules/{name}"), text, "built-in")?);
+        }
+        let mut set = RuleSet { rules };
+        set.sort();
+        Ok(set)
+    }
+
+    fn sort(&mut self) {
+        self.rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+    }
+
+    /// Adds every `*.yaml`/`*.yml` rule file of `dir` (not recursive). Ids must be new.
+    pub fn load_dir(&mut self, dir: &FsPath) -> Result<usize, LoadError> {
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            LoadError::Other(miette::miette!(
+                "cannot read rules directory {}: {e}",
+                dir.display()
+            ))
+        })?;
+        let mut files: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        files.sort();
+        let mut n = 0;
+        for f in files {
+            let display = f.display().to_string();
+            let text = std::fs::read_to_string(&f).map_err(|e| {
+                LoadError::Other(miette::miette!("cannot read rule file {display}: {e}"))
+            })?;
+            let rule = load_rule(&display, &text, &display)?;
+            if let Some(other) = self
+                .rules
+                .iter()
+                .find(|r| r.meta.id == rule.meta.id || r.meta.name == rule.meta.name)
+            {
+                let spec: RuleFile = serde_saphyr::from_str(&text).map_err(|e| {
+                    LoadError::Other(serde_saphyr::miette::to_miette_report(&e, &text, &display))
+                })?;
+                return Err(located(
+                    &display,
+                    &text,
+                    format!(
+                        "rule {} ({}) is already defined by {}",
+                        rule.meta.id, rule.meta.name, other.origin
+                    ),
+                    Some(spec.id.referenced),
+                    Some("give your rule its own id and name, e.g. with your team's prefix".into()),
+                ));
+            }
+            self.rules.push(rule);
+            n += 1;
+        }
+        self.sort();
+        Ok(n)
+    }
+
+    pub fn get(&self, id_or_name: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.meta.id.eq_ignore_ascii_case(id_or_name) || r.meta.name == id_or_name)
+    }
+
+    /// Keeps only the rules for which `keep` says yes.
+    pub fn retain(&mut self, keep: impl Fn(&Rule) -> bool) {
+        self.rules.retain(|r| keep(r));
+    }
+
+    /// The first enabled rule with a built-in check of `name` in the parse phase.
+    pub fn parse_rule(&self, name: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.builtins(Phase::Parse).any(|b| b.name() == name))
+    }
+
+    pub fn severity_of(&self, id: &str) -> Option<Severity> {
+        self.get(id).map(|r| r.meta.severity)
+    }
+}

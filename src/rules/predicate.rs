@@ -1,0 +1,185 @@
+//! Predicates of the condition language, compiled once from [`PredicateSpec`] and evaluated against
+//! a selected node of an object.
+
+use regex::Regex;
+
+use super::path::{Path, Sel};
+use super::spec::{NumberRange, PredicateSpec};
+use crate::k8s::{Object, quantity};
+use crate::yaml::K8sType;
+
+/// Where a compile error points: the text of the offending part, for the caller to locate.
+#[derive(Debug)]
+pub struct CompileError {
+    pub message: String,
+    pub location: Option<serde_saphyr::Location>,
+}
+
+#[derive(Debug)]
+pub enum Op {
+    Present(bool),
+    Equals(String),
+    OneOf(Vec<String>),
+    Matches(Regex),
+    Number(NumberRange),
+    Quantity(Option<f64>, Option<f64>),
+    IsString(bool),
+    In(Path),
+    Kind(Vec<String>),
+    All(Vec<Predicate>),
+    Any(Vec<Predicate>),
+    Not(Box<Predicate>),
+}
+
+#[derive(Debug)]
+pub struct Predicate {
+    pub path: Option<Path>,
+    pub op: Op,
+}
+
+fn err(message: impl Into<String>, location: Option<serde_saphyr::Location>) -> CompileError {
+    CompileError {
+        message: message.into(),
+        location,
+    }
+}
+
+pub fn compile_path(p: &serde_saphyr::Spanned<String>) -> Result<Path, CompileError> {
+    Path::parse(&p.value)
+        .map_err(|m| err(format!("bad path `{}`: {m}", p.value), Some(p.referenced)))
+}
+
+impl Predicate {
+    pub fn compile(spec: &PredicateSpec) -> Result<Predicate, CompileError> {
+        let path = spec.path.as_ref().map(compile_path).transpose()?;
+        let loc = spec.path.as_ref().map(|p| p.referenced);
+        let mut ops: Vec<Op> = Vec::new();
+        if let Some(b) = spec.present {
+            ops.push(Op::Present(b));
+        }
+        if let Some(v) = &spec.equals {
+            ops.push(Op::Equals(v.text()));
+        }
+        if let Some(v) = &spec.one_of {
+            ops.push(Op::OneOf(v.iter().map(|s| s.text()).collect()));
+        }
+        if let Some(r) = &spec.matches {
+            let re = Regex::new(&r.value)
+                .map_err(|e| err(format!("invalid regex: {e}"), Some(r.referenced)))?;
+            ops.push(Op::Matches(re));
+        }
+        if let Some(n) = &spec.number {
+            ops.push(Op::Number(n.clone()));
+        }
+        if spec.port == Some(true) {
+            ops.push(Op::Number(NumberRange {
+                min: Some(1.0),
+                max: Some(65535.0),
+                integer: true,
+            }));
+        }
+        if spec.percent == Some(true) {
+            ops.push(Op::Number(NumberRange {
+                min: Some(0.0),
+                max: Some(100.0),
+                integer: true,
+            }));
+        }
+        if let Some(q) = &spec.quantity {
+            let parse = |s: &Option<String>| -> Result<Option<f64>, CompileError> {
+                s.as_ref()
+                    .map(|s| {
+                        quantity::parse(s)
+                            .ok_or_else(|| err(format!("`{s}` is not a quantity"), loc))
+                    })
+                    .transpose()
+            };
+            ops.push(Op::Quantity(parse(&q.min)?, parse(&q.max)?));
+        }
+        if let Some(b) = spec.is_string {
+            ops.push(Op::IsString(b));
+        }
+        if let Some(p) = &spec.in_path {
+            ops.push(Op::In(compile_path(p)?));
+        }
+        if let Some(k) = &spec.kind {
+            ops.push(Op::Kind(k.clone()));
+        }
+        if let Some(all) = &spec.all {
+            ops.push(Op::All(
+                all.iter()
+                    .map(Predicate::compile)
+                    .collect::<Result<_, _>>()?,
+            ));
+        }
+        if let Some(any) = &spec.any {
+            ops.push(Op::Any(
+                any.iter()
+                    .map(Predicate::compile)
+                    .collect::<Result<_, _>>()?,
+            ));
+        }
+        if let Some(n) = &spec.not {
+            ops.push(Op::Not(Box::new(Predicate::compile(n)?)));
+        }
+        match ops.len() {
+            1 => Ok(Predicate {
+                path,
+                op: ops.pop().expect("one op"),
+            }),
+            0 => Err(err(
+                "a predicate needs one operator (present, equals, one-of, matches, number, port, percent, quantity, is-string, in, kind, all, any, not)",
+                loc,
+            )),
+            _ => Err(err(
+                "a predicate takes exactly one operator; combine several with `all:` or `any:`",
+                loc,
+            )),
+        }
+    }
+
+    /// Evaluates against the object, with `cur` the node under test.
+    pub fn eval<'a>(&self, obj: &Object<'a>, cur: Option<&Sel<'a>>) -> bool {
+        match &self.path {
+            None => self.op_eval(obj, cur),
+            Some(p) => {
+                let nodes = p.eval(obj, cur);
+                if let Op::Present(b) = self.op {
+                    return nodes.is_empty() != b;
+                }
+                nodes.iter().any(|n| self.op_eval(obj, Some(n)))
+            }
+        }
+    }
+
+    fn op_eval<'a>(&self, obj: &Object<'a>, cur: Option<&Sel<'a>>) -> bool {
+        let text = || cur.and_then(|c| c.node.as_str());
+        match &self.op {
+            Op::Present(b) => cur.is_some() == *b,
+            Op::Equals(v) => text().is_some_and(|t| t == v),
+            Op::OneOf(vs) => text().is_some_and(|t| vs.iter().any(|v| v == t)),
+            Op::Matches(re) => text().is_some_and(|t| re.is_match(t)),
+            Op::Number(r) => text()
+                .and_then(|t| t.trim().parse::<f64>().ok())
+                .is_some_and(|n| {
+                    (!r.integer || n.fract() == 0.0)
+                        && r.min.is_none_or(|m| n >= m)
+                        && r.max.is_none_or(|m| n <= m)
+                }),
+            Op::Quantity(min, max) => text()
+                .and_then(quantity::parse)
+                .is_some_and(|q| min.is_none_or(|m| q >= m) && max.is_none_or(|m| q <= m)),
+            Op::IsString(b) => cur.is_some_and(|c| (c.node.k8s_type() == K8sType::String) == *b),
+            Op::In(p) => {
+                let Some(t) = text() else { return false };
+                p.eval(obj, cur)
+                    .iter()
+                    .any(|o| o.node.as_str().is_some_and(|v| v.trim() == t.trim()))
+            }
+            Op::Kind(kinds) => obj.kind.is_some_and(|k| kinds.iter().any(|x| x == k)),
+            Op::All(ps) => ps.iter().all(|p| p.eval(obj, cur)),
+            Op::Any(ps) => ps.iter().any(|p| p.eval(obj, cur)),
+            Op::Not(p) => !p.eval(obj, cur),
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Stage 2 — source text: a file's bytes decoded once, with a line index that turns byte offsets into
+//! 1-based line and character columns, and the character→byte mapping that saphyr's markers need.
+//!
+//! saphyr counts *characters*; miette, our JSON and SARIF count *bytes* (and columns in characters).
+//! Every conversion between the two lives here so that no other stage has to think about it.
+
+use std::sync::Arc;
+
+/// A half-open byte range `[start, end)` into a source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: start as u32,
+            end: end.max(start) as u32,
+        }
+    }
+    pub fn empty(at: usize) -> Span {
+        Span::new(at, at)
+    }
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+    /// The smallest span that covers both.
+    pub fn cover(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+    pub fn contains(&self, offset: usize) -> bool {
+        (self.start as usize) <= offset && offset < self.end as usize
+    }
+}
+
+/// A 1-based line and 1-based column counted in characters, plus the byte offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub offset: usize,
+}
+
+/// A decoded source file. The text is shared (`Arc`) so that reports can keep it for code frames
+/// without copying.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The path as the user should see it (argument joined with the walked relative path).
+    pub name: String,
+    pub text: Arc<str>,
+    /// Byte offset where each line starts.
+    line_starts: Vec<u32>,
+    ascii: bool,
+}
+
+impl Source {
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Source {
+        let text: Arc<str> = text.into();
+        let mut line_starts = vec![0u32];
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(pos) = memchr_newline(&bytes[i..]) {
+            let at = i + pos;
+            // `\r\n` and lone `\r` and `\n` all end a line, as in YAML.
+            let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                at + 2
+            } else {
+                at + 1
+            };
+            line_starts.push(next as u32);
+            i = next;
+        }
+        Source {
+            name: name.into(),
+            ascii: text.is_ascii(),
+            text,
+            line_starts,
+        }
+    }
+
+    pub fn is_ascii(&self) -> bool {
+        self.ascii
+    }
+
+    /// 1-based line, 1-based character column for a byte offset (clamped to the text).
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line_idx = match self.line_starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let line_start = self.line_starts[line_idx] as usize;
+        let column = if self.ascii {
+            offset - line_start + 1
+        } else {
+            self.text
+                .get(line_start..offset)
+                .map(|s| s.chars().count())
+                .unwrap_or(offset - line_start)
+                + 1
+        };
+        Position {
+            line: line_idx + 1,
+            column,
+            offset,
+        }
+    }
+
+    /// Byte range of a 1-based line, without its line break.
+    pub fn line_span(&self, line: usize) -> Span {
+        let idx = line.saturating_sub(1).min(self.line_starts.len() - 1);
+        let start = self.line_starts[idx] as usize;
+        let mut end = self
+            .line_starts
+            .get(idx + 1)
+            .map(|&e| e as usize)
+            .unwrap_or(self.text.len());
+        let bytes = self.text.as_bytes();
+        while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        Span::new(start, end)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.range()).unwrap_or("")
+    }
+
+    /// The span of the character that starts at `offset` (empty at the end of the text).
+    pub fn char_span_at(&self, offset: usize) -> Span {
+        let offset = offset.min(self.text.len());
+        let len = self.text[offset..]
+            .chars()
+            .next()
+            .map(|c| c.len_utf8())
+            .unwrap_or(0);
+        // Do not highlight a bare line break: point at it with an empty span instead.
+        if matches!(self.text.as_bytes().get(offset), Some(b'\n' | b'\r')) {
+            return Span::empty(offset);
+        }
+        Span::new(offset, offset + len)
+    }
+}
+
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n' || b == b'\r')
+}
+
+/// Maps saphyr's character indices within one text to byte offsets.
+///
+/// For ASCII text (the common case) the two are equal and nothing is stored. Otherwise it keeps one
+/// checkpoint per non-ASCII character: memory grows with the Chinese comments, not with the file.
+pub struct CharToByte {
+    /// (char index of a non-ASCII char, extra bytes accumulated *after* that char).
+    checkpoints: Vec<(u32, u32)>,
+}
+
+impl CharToByte {
+    pub fn new(text: &str) -> CharToByte {
+        let mut checkpoints = Vec::new();
+        if !text.is_ascii() {
+            let mut extra = 0u32;
+            for (ci, c) in text.chars().enumerate() {
+                let l = c.len_utf8() as u32;
+                if l > 1 {
+                    extra += l - 1;
+                    checkpoints.push((ci as u32, extra));
+                }
+            }
+        }
+        CharToByte { checkpoints }
+    }
+
+    pub fn byte(&self, char_index: usize) -> usize {
+        if self.checkpoints.is_empty() {
+            return char_index;
+        }
+        let ci = char_index as u32;
+        // Number of checkpoints strictly before `ci`.
+        let n = self.checkpoints.partition_point(|&(c, _)| c < ci);
+        if n == 0 {
+            char_index
+        } else {
+            char_index + self.checkpoints[n - 1].1 as usize
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_and_bytes() {
+        let s = Source::new("t.yaml", "# 中文注释\nname: 值x\r\nb: c");
+        // `x` after the Chinese value on line 2.
+        let off = s.text.find('x').unwrap();
+        let p = s.position(off);
+        assert_eq!((p.line, p.column), (2, 8));
+        assert_eq!(p.offset, off);
+        let b = s.text.find("b:").unwrap();
+        assert_eq!(s.position(b).line, 3);
+        assert_eq!(s.position(b).column, 1);
+        assert_eq!(s.slice(s.line_span(2)), "name: 值x");
+    }
+
+    #[test]
+    fn char_to_byte_with_multibyte_text() {
+        let t = "a中b文c";
+        let m = CharToByte::new(t);
+        let chars: Vec<(usize, char)> = t.char_indices().collect();
+        for (ci, (bi, _)) in chars.iter().enumerate() {
+            assert_eq!(m.byte(ci), *bi, "char {ci}");
+        }
+        assert_eq!(m.byte(5), t.len());
+        let ascii = CharToByte::new("abc");
+        assert_eq!(ascii.byte(2), 2);
+    }
+}

@@ -1,0 +1,728 @@
+//! Stage 3 — YAML with spans: our own tree built from saphyr-parser events.
+//!
+//! Every node carries its byte span; every scalar its raw text (a slice of the source), its style
+//! and tag. Duplicate keys stay visible (saphyr's own loader keeps only the last one), merge keys
+//! (`<<`) are applied the YAML 1.1 way Kubernetes uses, and the work is bounded: nesting depth and
+//! alias expansion each have a limit with a clear error instead of a stack overflow or a
+//! "billion laughs" blow-up.
+//!
+//! Files are split into documents the way Kubernetes' own YAML reader does (a line starting with
+//! `---` followed by nothing but blanks or a comment), so that a syntax error in one document does
+//! not hide the others.
+
+pub mod scalar;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+use crate::source::{CharToByte, Span};
+
+pub use scalar::{K8sType, k8s_type};
+
+/// How a scalar was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+impl Style {
+    pub fn is_quoted(self) -> bool {
+        matches!(self, Style::SingleQuoted | Style::DoubleQuoted)
+    }
+    pub fn is_block(self) -> bool {
+        matches!(self, Style::Literal | Style::Folded)
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Style::Plain => "plain",
+            Style::SingleQuoted => "single-quoted",
+            Style::DoubleQuoted => "double-quoted",
+            Style::Literal => "literal block",
+            Style::Folded => "folded block",
+        }
+    }
+}
+
+impl From<ScalarStyle> for Style {
+    fn from(s: ScalarStyle) -> Style {
+        match s {
+            ScalarStyle::Plain => Style::Plain,
+            ScalarStyle::SingleQuoted => Style::SingleQuoted,
+            ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+            ScalarStyle::Literal => Style::Literal,
+            ScalarStyle::Folded => Style::Folded,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Scalar<'a> {
+    /// The value after unescaping and folding.
+    pub value: Cow<'a, str>,
+    pub style: Style,
+    /// The tag as written (`!!str`, `!custom`), if any.
+    pub tag: Option<Box<str>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry<'a> {
+    pub key: Node<'a>,
+    pub value: Node<'a>,
+    /// True for entries brought in by a `<<` merge key rather than written in this mapping.
+    pub merged: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Kind<'a> {
+    Scalar(Scalar<'a>),
+    Mapping(Vec<Entry<'a>>),
+    Sequence(Vec<Node<'a>>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Node<'a> {
+    pub span: Span,
+    pub kind: Kind<'a>,
+}
+
+impl<'a> Node<'a> {
+    pub fn as_scalar(&self) -> Option<&Scalar<'a>> {
+        match &self.kind {
+            Kind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// The scalar's value, if this is a scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        self.as_scalar().map(|s| s.value.as_ref())
+    }
+    pub fn entries(&self) -> &[Entry<'a>] {
+        match &self.kind {
+            Kind::Mapping(e) => e,
+            _ => &[],
+        }
+    }
+    pub fn items(&self) -> &[Node<'a>] {
+        match &self.kind {
+            Kind::Sequence(i) => i,
+            _ => &[],
+        }
+    }
+    pub fn is_mapping(&self) -> bool {
+        matches!(self.kind, Kind::Mapping(_))
+    }
+    pub fn is_sequence(&self) -> bool {
+        matches!(self.kind, Kind::Sequence(_))
+    }
+    /// The entry for `key` in a mapping. Kubernetes keeps the last of duplicate keys, so do we.
+    pub fn entry(&self, key: &str) -> Option<&Entry<'a>> {
+        self.entries()
+            .iter()
+            .rev()
+            .find(|e| e.key.as_str() == Some(key))
+    }
+    pub fn get(&self, key: &str) -> Option<&Node<'a>> {
+        self.entry(key).map(|e| &e.value)
+    }
+    /// Follows a chain of mapping keys.
+    pub fn get_path(&self, keys: &[&str]) -> Option<&Node<'a>> {
+        let mut n = self;
+        for k in keys {
+            n = n.get(k)?;
+        }
+        Some(n)
+    }
+    /// The scalar value at `key`, if it is a scalar.
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(|n| n.as_str())
+    }
+    /// How Kubernetes (YAML 1.1) types this node.
+    pub fn k8s_type(&self) -> K8sType {
+        match &self.kind {
+            Kind::Scalar(s) => k8s_type(s),
+            Kind::Mapping(_) => K8sType::Mapping,
+            Kind::Sequence(_) => K8sType::Sequence,
+        }
+    }
+    /// A JSON-pointer-like path segment display of a scalar key, for messages.
+    pub fn count_nodes(&self) -> usize {
+        match &self.kind {
+            Kind::Scalar(_) => 1,
+            Kind::Mapping(e) => {
+                1 + e
+                    .iter()
+                    .map(|e| e.key.count_nodes() + e.value.count_nodes())
+                    .sum::<usize>()
+            }
+            Kind::Sequence(i) => 1 + i.iter().map(Node::count_nodes).sum::<usize>(),
+        }
+    }
+}
+
+/// One YAML document of a file.
+#[derive(Debug)]
+pub struct Document<'a> {
+    /// 0-based index of the document in its file.
+    pub index: usize,
+    /// `None` for an empty document (only comments, or `---` alone).
+    pub root: Option<Node<'a>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The text is not valid YAML.
+    Syntax,
+    /// The text is valid but exceeds one of our bounds (depth, alias expansion).
+    Limit,
+}
+
+#[derive(Clone, Debug)]
+pub struct ParseError {
+    pub kind: ErrorKind,
+    /// Where the parser stopped (a single character, or empty at a line end / end of file).
+    pub at: usize,
+    pub message: String,
+    /// The byte range of the document that could not be used.
+    pub document: Span,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Maximum nesting of mappings and sequences.
+    pub max_depth: usize,
+    /// Maximum number of nodes that aliases may add to one document when expanded.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 256,
+            max_alias_nodes: 100_000,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Parsed<'a> {
+    pub documents: Vec<Document<'a>>,
+    pub errors: Vec<ParseError>,
+}
+
+/// Byte ranges of the documents of `text`, split the way Kubernetes' YAML reader splits them.
+pub fn split_documents(text: &str) -> Vec<Span> {
+    let mut spans = Vec::new();
+    let mut start = 0usize;
+    let mut pos = 0usize;
+    let bytes = text.as_bytes();
+    while pos < bytes.len() {
+        let line_end = bytes[pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|i| pos + i + 1)
+            .unwrap_or(bytes.len());
+        let line = &text[pos..line_end];
+        if let Some(rest) = line.strip_prefix("---") {
+            let rest = rest.trim();
+            if (rest.is_empty() || rest.starts_with('#')) && pos > start {
+                spans.push(Span::new(start, pos));
+                start = pos;
+            }
+        }
+        pos = line_end;
+    }
+    spans.push(Span::new(start, bytes.len()));
+    spans
+}
+
+/// Parses all documents of `text`. A document that fails to parse gives a [`ParseError`] and is
+/// left out; the others are still returned.
+pub fn parse(text: &str, limits: Limits) -> Parsed<'_> {
+    let mut out = Parsed::default();
+    // A byte-order mark is not content.
+    let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut index = 0usize;
+    for chunk in split_documents(&text[base..]) {
+        let chunk = Span::new(chunk.start as usize + base, chunk.end as usize + base);
+        let chunk_text = &text[chunk.range()];
+        match parse_chunk(chunk_text, chunk.start as usize, limits) {
+            Ok(docs) => {
+                for root in docs {
+                    out.documents.push(Document { index, root });
+                    index += 1;
+                }
+            }
+            Err((kind, at, message)) => {
+                // An error at the very end of a document (an unclosed bracket or quote) is shown
+                // after its last character, not on the next document's `---` line.
+                let content_end = chunk.start as usize + chunk_text.trim_end().len();
+                let at = at.min(content_end);
+                out.errors.push(ParseError {
+                    kind,
+                    at,
+                    message,
+                    document: chunk,
+                });
+                index += 1;
+            }
+        }
+    }
+    out
+}
+
+type ChunkError = (ErrorKind, usize, String);
+
+enum Frame<'a> {
+    Seq {
+        start: Span,
+        anchor: usize,
+        items: Vec<Node<'a>>,
+    },
+    Map {
+        start: Span,
+        anchor: usize,
+        entries: Vec<Entry<'a>>,
+        key: Option<Node<'a>>,
+    },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    base: usize,
+    map: CharToByte,
+    limits: Limits,
+    stack: Vec<Frame<'a>>,
+    anchors: HashMap<usize, (Node<'a>, usize)>,
+    alias_budget: usize,
+    root: Option<Node<'a>>,
+}
+
+impl<'a> Builder<'a> {
+    fn span(&self, s: saphyr_parser::Span) -> Span {
+        Span::new(
+            self.base + self.map.byte(s.start.index()),
+            self.base + self.map.byte(s.end.index()),
+        )
+    }
+
+    fn local(&self, span: Span) -> &'a str {
+        let text: &'a str = self.text;
+        text.get(span.start as usize - self.base..span.end as usize - self.base)
+            .unwrap_or("")
+    }
+
+    /// Scalar spans from saphyr include `&anchor` and `!tag` properties and, for block scalars,
+    /// trailing blank lines: trim both so the span is exactly the value's text.
+    fn scalar_span(&self, mut span: Span, style: Style, has_props: bool) -> Span {
+        if has_props {
+            let raw = self.local(span);
+            let mut rest = raw;
+            while rest.starts_with('&') || rest.starts_with('!') {
+                let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+                rest = rest[end..].trim_start();
+            }
+            span.start += (raw.len() - rest.len()) as u32;
+        }
+        if style.is_block() || style == Style::Plain {
+            let raw = self.local(span);
+            let trimmed = raw.trim_end();
+            span.end -= (raw.len() - trimmed.len()) as u32;
+        }
+        span
+    }
+
+    fn push(&mut self, node: Node<'a>) -> Result<(), ChunkError> {
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push(Entry {
+                    key: k,
+                    value: node,
+                    merged: false,
+                }),
+            },
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node<'a>) {
+        if anchor != 0 {
+            let count = node.count_nodes();
+            self.anchors.insert(anchor, (node.clone(), count));
+        }
+    }
+
+    fn open(&mut self, frame: Frame<'a>, at: usize) -> Result<(), ChunkError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err((
+                ErrorKind::Limit,
+                at,
+                format!(
+                    "nesting is deeper than {} levels; ekslint stops here to stay safe",
+                    self.limits.max_depth
+                ),
+            ));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+}
+
+/// A tag as the user wrote it: `!!str` for the core schema, `!name` for local tags.
+fn tag_text(t: &saphyr_parser::Tag) -> String {
+    if t.handle == "tag:yaml.org,2002:" {
+        format!("!!{}", t.suffix)
+    } else if t.handle == "!" {
+        format!("!{}", t.suffix)
+    } else {
+        format!("{}{}", t.handle, t.suffix)
+    }
+}
+
+fn apply_merge_keys(entries: &mut Vec<Entry<'_>>) {
+    let is_merge = |e: &Entry| {
+        e.key
+            .as_scalar()
+            .is_some_and(|s| s.style == Style::Plain && s.value == "<<")
+    };
+    if !entries.iter().any(is_merge) {
+        return;
+    }
+    let mut merged = Vec::new();
+    let mut own = Vec::with_capacity(entries.len());
+    for e in entries.drain(..) {
+        if is_merge(&e) {
+            let sources: Vec<Node> = match e.value.kind {
+                Kind::Mapping(_) => vec![e.value],
+                Kind::Sequence(items) => items,
+                Kind::Scalar(_) => Vec::new(),
+            };
+            for src in sources {
+                if let Kind::Mapping(src_entries) = src.kind {
+                    merged.extend(src_entries);
+                }
+            }
+        } else {
+            own.push(e);
+        }
+    }
+    for mut m in merged {
+        let k = m.key.as_str();
+        let present = own.iter().any(|e| e.key.as_str() == k && k.is_some());
+        if !present {
+            m.merged = true;
+            own.push(m);
+        }
+    }
+    *entries = own;
+}
+
+fn parse_chunk(
+    chunk: &str,
+    base: usize,
+    limits: Limits,
+) -> Result<Vec<Option<Node<'_>>>, ChunkError> {
+    let mut b = Builder {
+        text: chunk,
+        base,
+        map: CharToByte::new(chunk),
+        limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        alias_budget: limits.max_alias_nodes,
+        root: None,
+    };
+    let mut docs = Vec::new();
+    let mut in_doc = false;
+    let mut parser = Parser::new_from_str(chunk);
+    while let Some(ev) = parser.next_event() {
+        let (ev, sp) = match ev {
+            Ok(x) => x,
+            Err(e) => {
+                let at = base + b.map.byte(e.marker().index());
+                if e.info() == "recursion limit exceeded" {
+                    return Err((
+                        ErrorKind::Limit,
+                        at,
+                        "flow collections nest too deeply; ekslint stops here to stay safe".into(),
+                    ));
+                }
+                return Err((ErrorKind::Syntax, at, e.info().to_string()));
+            }
+        };
+        let span = b.span(sp);
+        match ev {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+            Event::DocumentStart(_) => {
+                in_doc = true;
+                b.root = None;
+                b.anchors.clear();
+                b.alias_budget = limits.max_alias_nodes;
+            }
+            Event::DocumentEnd => {
+                if in_doc {
+                    docs.push(b.root.take());
+                }
+                in_doc = false;
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let style = Style::from(style);
+                let span = b.scalar_span(span, style, anchor != 0 || tag.is_some());
+                let node = Node {
+                    span,
+                    kind: Kind::Scalar(Scalar {
+                        value,
+                        style,
+                        tag: tag.map(|t| tag_text(&t).into_boxed_str()),
+                    }),
+                };
+                b.remember(anchor, &node);
+                b.push(node)?;
+            }
+            Event::Alias(id) => {
+                let Some((node, count)) = b.anchors.get(&id) else {
+                    return Err((
+                        ErrorKind::Syntax,
+                        span.start as usize,
+                        "unknown alias".into(),
+                    ));
+                };
+                if *count > b.alias_budget {
+                    return Err((
+                        ErrorKind::Limit,
+                        span.start as usize,
+                        format!(
+                            "aliases expand to more than {} nodes in this document (an \"alias bomb\"?); ekslint does not expand them further",
+                            limits.max_alias_nodes
+                        ),
+                    ));
+                }
+                b.alias_budget -= *count;
+                let node = node.clone();
+                b.push(node)?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                b.open(
+                    Frame::Seq {
+                        start: span,
+                        anchor,
+                        items: Vec::new(),
+                    },
+                    span.start as usize,
+                )?;
+            }
+            Event::MappingStart(anchor, _) => {
+                b.open(
+                    Frame::Map {
+                        start: span,
+                        anchor,
+                        entries: Vec::new(),
+                        key: None,
+                    },
+                    span.start as usize,
+                )?;
+            }
+            Event::SequenceEnd => {
+                let Some(Frame::Seq {
+                    start,
+                    anchor,
+                    items,
+                }) = b.stack.pop()
+                else {
+                    return Err((
+                        ErrorKind::Syntax,
+                        span.start as usize,
+                        "unbalanced sequence".into(),
+                    ));
+                };
+                let full = if !start.is_empty() {
+                    // Flow sequence: from `[` to `]`.
+                    start.cover(span)
+                } else {
+                    items.last().map_or(start, |l| start.cover(l.span))
+                };
+                let node = Node {
+                    span: full,
+                    kind: Kind::Sequence(items),
+                };
+                b.remember(anchor, &node);
+                b.push(node)?;
+            }
+            Event::MappingEnd => {
+                let Some(Frame::Map {
+                    start,
+                    anchor,
+                    mut entries,
+                    key,
+                }) = b.stack.pop()
+                else {
+                    return Err((
+                        ErrorKind::Syntax,
+                        span.start as usize,
+                        "unbalanced mapping".into(),
+                    ));
+                };
+                if let Some(k) = key {
+                    // A key without a value (can happen in flow mappings): keep it with an empty value.
+                    let at = k.span.end as usize;
+                    entries.push(Entry {
+                        key: k,
+                        value: Node {
+                            span: Span::empty(at),
+                            kind: Kind::Scalar(Scalar {
+                                value: Cow::Borrowed(""),
+                                style: Style::Plain,
+                                tag: None,
+                            }),
+                        },
+                        merged: false,
+                    });
+                }
+                let full = if !start.is_empty() {
+                    start.cover(span)
+                } else {
+                    entries
+                        .iter()
+                        .filter(|e| !e.merged)
+                        .next_back()
+                        .map_or(start, |l| start.cover(l.value.span).cover(l.key.span))
+                };
+                apply_merge_keys(&mut entries);
+                let node = Node {
+                    span: full,
+                    kind: Kind::Mapping(entries),
+                };
+                b.remember(anchor, &node);
+                b.push(node)?;
+            }
+        }
+    }
+    if in_doc {
+        docs.push(b.root.take());
+    }
+    // Drop documents that hold nothing (a chunk of comments only).
+    Ok(docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_root(text: &str) -> Node<'_> {
+        let p = parse(text, Limits::default());
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        p.documents.into_iter().next().unwrap().root.unwrap()
+    }
+
+    #[test]
+    fn spans_are_bytes_even_after_chinese_comments() {
+        let text = "# 中文注释：部署\nmetadata:\n  name: 网站 # 名字\n  port: 9100\n";
+        let root = first_root(text);
+        let port = root.get_path(&["metadata", "port"]).unwrap();
+        assert_eq!(&text[port.span.range()], "9100");
+        let name = root.get_path(&["metadata", "name"]).unwrap();
+        assert_eq!(&text[name.span.range()], "网站");
+        let key = &root.get("metadata").unwrap().entries()[1].key;
+        assert_eq!(&text[key.span.range()], "port");
+    }
+
+    #[test]
+    fn quoted_scalars_keep_quotes_in_span_and_style() {
+        let text = "a: \"apps/v1\"\nb: 'x'\nc: |\n  hello\n\nd: &x !!str 12\n";
+        let root = first_root(text);
+        let a = root.get("a").unwrap();
+        assert_eq!(&text[a.span.range()], "\"apps/v1\"");
+        assert_eq!(a.as_scalar().unwrap().style, Style::DoubleQuoted);
+        let c = root.get("c").unwrap();
+        assert_eq!(&text[c.span.range()], "hello");
+        let d = root.get("d").unwrap();
+        assert_eq!(&text[d.span.range()], "12");
+        assert_eq!(d.as_scalar().unwrap().tag.as_deref(), Some("!!str"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_kept_and_last_wins() {
+        let root = first_root("a: 1\na: 2\n");
+        assert_eq!(root.entries().len(), 2);
+        assert_eq!(root.get_str("a"), Some("2"));
+    }
+
+    #[test]
+    fn documents_split_like_kubernetes_and_errors_are_isolated() {
+        let text = "a: 1\n---\nb: [1\n--- # second\nc: 3\n";
+        let p = parse(text, Limits::default());
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.documents.len(), 2);
+        assert_eq!(p.documents[1].index, 2);
+        assert_eq!(
+            p.documents[1].root.as_ref().unwrap().get_str("c"),
+            Some("3")
+        );
+    }
+
+    #[test]
+    fn crlf_and_bom() {
+        let text = "\u{feff}a: 1\r\nb: x\r\n";
+        let root = first_root(text);
+        let b = root.get("b").unwrap();
+        assert_eq!(&text[b.span.range()], "x");
+    }
+
+    #[test]
+    fn merge_keys_apply() {
+        let root = first_root("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
+        let m = root.get("m").unwrap();
+        assert_eq!(m.get_str("x"), Some("1"));
+        assert_eq!(m.get_str("y"), Some("3"));
+        assert!(m.entry("<<").is_none());
+    }
+
+    #[test]
+    fn alias_bomb_is_bounded() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let p = parse(&text, Limits::default());
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.errors[0].kind, ErrorKind::Limit);
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let text = "[".repeat(100_000);
+        let p = parse(&text, Limits::default());
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.errors[0].kind, ErrorKind::Limit);
+        let mut block = String::new();
+        for i in 0..400 {
+            block.push_str(&" ".repeat(i));
+            block.push_str("a:\n");
+        }
+        let p = parse(&block, Limits::default());
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+        assert_eq!(p.errors[0].kind, ErrorKind::Limit);
+        assert!(p.errors[0].message.contains("256"));
+    }
+
+    #[test]
+    fn json_goes_through_the_same_path() {
+        let text = "{\"kind\": \"Pod\", \"spec\": {\"containers\": [{\"name\": \"a\"}]}}";
+        let root = first_root(text);
+        let n = root.get_path(&["spec", "containers"]).unwrap().items()[0]
+            .get("name")
+            .unwrap();
+        assert_eq!(&text[n.span.range()], "\"a\"");
+    }
+}

@@ -1,0 +1,213 @@
+//! What a scalar *is to Kubernetes*.
+//!
+//! Kubernetes decodes manifests with sigs.k8s.io/yaml over go-yaml v2, which resolves plain scalars
+//! with the YAML 1.1 rules: `yes`, `on`, `y`, `off` are booleans, `0x1F` and `1_000` are integers,
+//! `.inf` is a float, `~` and the empty scalar are null. saphyr resolves YAML 1.2, so rules never ask
+//! saphyr: they ask this module, which looks at the raw text and the style.
+
+use super::{Scalar, Style};
+
+/// The type Kubernetes gives a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum K8sType {
+    String,
+    Bool,
+    Int,
+    Float,
+    Null,
+    Mapping,
+    Sequence,
+}
+
+impl K8sType {
+    pub fn name(self) -> &'static str {
+        match self {
+            K8sType::String => "string",
+            K8sType::Bool => "boolean",
+            K8sType::Int => "integer",
+            K8sType::Float => "number",
+            K8sType::Null => "null",
+            K8sType::Mapping => "mapping",
+            K8sType::Sequence => "sequence",
+        }
+    }
+}
+
+/// The Kubernetes (YAML 1.1) type of a scalar.
+pub fn k8s_type(s: &Scalar<'_>) -> K8sType {
+    if s.style != Style::Plain {
+        // Quoted and block scalars are strings, unless explicitly tagged otherwise.
+        return match s.tag.as_deref() {
+            Some(t) => tagged(t).unwrap_or(K8sType::String),
+            None => K8sType::String,
+        };
+    }
+    if let Some(t) = s.tag.as_deref() {
+        if let Some(k) = tagged(t) {
+            return k;
+        }
+    }
+    resolve_plain(&s.value)
+}
+
+fn tagged(tag: &str) -> Option<K8sType> {
+    Some(match tag {
+        "!!str" | "!!binary" | "!!timestamp" => K8sType::String,
+        "!!bool" => K8sType::Bool,
+        "!!int" => K8sType::Int,
+        "!!float" => K8sType::Float,
+        "!!null" => K8sType::Null,
+        _ => return None,
+    })
+}
+
+/// Resolves a plain scalar the way go-yaml v2 does.
+pub fn resolve_plain(v: &str) -> K8sType {
+    match v {
+        "" | "~" | "null" | "Null" | "NULL" => return K8sType::Null,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "n" | "N" | "no" | "No" | "NO" | "true" | "True"
+        | "TRUE" | "false" | "False" | "FALSE" | "on" | "On" | "ON" | "off" | "Off" | "OFF" => {
+            return K8sType::Bool;
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
+        | ".nan" | ".NaN" | ".NAN" => return K8sType::Float,
+        _ => {}
+    }
+    let first = v.as_bytes()[0];
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return K8sType::String;
+    }
+    if is_int(v) {
+        return K8sType::Int;
+    }
+    if is_float(v) {
+        return K8sType::Float;
+    }
+    K8sType::String
+}
+
+fn is_int(v: &str) -> bool {
+    let plain: String = v.chars().filter(|&c| c != '_').collect();
+    let body = plain
+        .strip_prefix('-')
+        .or_else(|| plain.strip_prefix('+'))
+        .unwrap_or(&plain);
+    if body.is_empty() {
+        return false;
+    }
+    if let Some(hex) = body.strip_prefix("0x") {
+        return !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    if let Some(bin) = body.strip_prefix("0b") {
+        return !bin.is_empty() && bin.chars().all(|c| c == '0' || c == '1');
+    }
+    if let Some(oct) = body.strip_prefix("0o") {
+        return !oct.is_empty() && oct.chars().all(|c| ('0'..='7').contains(&c));
+    }
+    if body.len() > 1 && body.starts_with('0') {
+        // Go's ParseInt with base 0: a leading 0 means octal.
+        return body.chars().all(|c| ('0'..='7').contains(&c));
+    }
+    body.chars().all(|c| c.is_ascii_digit())
+}
+
+/// go-yaml v2: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$` (after removing `_`).
+fn is_float(v: &str) -> bool {
+    let plain: String = v.chars().filter(|&c| c != '_').collect();
+    let b = plain.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let s = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - s
+    };
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_1_1_resolution() {
+        for v in ["yes", "no", "on", "off", "y", "n", "true", "False", "ON"] {
+            assert_eq!(resolve_plain(v), K8sType::Bool, "{v}");
+        }
+        for v in ["~", "null", ""] {
+            assert_eq!(resolve_plain(v), K8sType::Null, "{v}");
+        }
+        for v in ["80", "0x1F", "1_000", "-3", "0755", "0b101", "+7"] {
+            assert_eq!(resolve_plain(v), K8sType::Int, "{v}");
+        }
+        for v in ["1.5", ".inf", "-.Inf", ".NaN", "1e3", "6.", ".5", "09"] {
+            assert_eq!(resolve_plain(v), K8sType::Float, "{v}");
+        }
+        for v in [
+            "apps/v1",
+            "yes please",
+            "1.2.3",
+            "0x",
+            "1Gi",
+            "500m",
+            "v1",
+            "-",
+            "2021-01-01",
+            "1e",
+            "Yes!",
+            "nginx:1.25",
+        ] {
+            assert_eq!(resolve_plain(v), K8sType::String, "{v}");
+        }
+    }
+
+    #[test]
+    fn quoted_and_tagged() {
+        let s = |v: &'static str, style, tag: Option<&str>| Scalar {
+            value: v.into(),
+            style,
+            tag: tag.map(Into::into),
+        };
+        assert_eq!(
+            k8s_type(&s("80", Style::DoubleQuoted, None)),
+            K8sType::String
+        );
+        assert_eq!(
+            k8s_type(&s("yes", Style::SingleQuoted, None)),
+            K8sType::String
+        );
+        assert_eq!(
+            k8s_type(&s("80", Style::Plain, Some("!!str"))),
+            K8sType::String
+        );
+        assert_eq!(k8s_type(&s("80", Style::Literal, None)), K8sType::String);
+        assert_eq!(k8s_type(&s("80", Style::Plain, None)), K8sType::Int);
+    }
+}
