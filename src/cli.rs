@@ -249,8 +249,12 @@ fn check(args: CheckArgs) -> i32 {
 
     let lint_one = |input: &Input| -> Result<FileResult, (String, String)> {
         match input {
-            Input::File { display, path } => linter
-                .lint_path(display, path)
+            Input::File {
+                display,
+                path,
+                patch,
+            } => linter
+                .lint_path(display, path, *patch)
                 .map_err(|e| (display.clone(), io_message(&e))),
             Input::Stdin { name } => {
                 let mut buf = Vec::new();

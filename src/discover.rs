@@ -16,8 +16,12 @@ use crate::lint::FileKind;
 /// One file to lint.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Input {
-    /// A file on disk, with the path as the user should see it.
-    File { display: String, path: PathBuf },
+    /// A file on disk, with the path as the user should see it. `patch`: a kustomize patch.
+    File {
+        display: String,
+        path: PathBuf,
+        patch: bool,
+    },
     /// Standard input, reported under `name`.
     Stdin { name: String },
 }
@@ -104,6 +108,7 @@ pub fn discover(
             inputs.push(Input::File {
                 display: arg.clone(),
                 path: path.to_path_buf(),
+                patch: false,
             });
             continue;
         }
@@ -113,7 +118,79 @@ pub fn discover(
     }
     inputs.sort();
     inputs.dedup();
+    mark_patches(&mut inputs);
     Discovery { inputs, errors }
+}
+
+/// Removes `.` and resolves `..` lexically, so paths named by a kustomization compare with walked ones.
+fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The files that a kustomization in their directory names as patches.
+fn kustomize_patches(dir: &Path, out: &mut std::collections::HashSet<PathBuf>) {
+    for name in ["kustomization.yaml", "kustomization.yml", "Kustomization"] {
+        let Ok(text) = std::fs::read_to_string(dir.join(name)) else {
+            continue;
+        };
+        let parsed = crate::yaml::parse(&text, crate::yaml::Limits::default());
+        for doc in &parsed.documents {
+            let Some(root) = &doc.root else { continue };
+            let mut add = |p: &str| {
+                if !p.contains('\n') {
+                    out.insert(normalize(&dir.join(p)));
+                }
+            };
+            for key in ["patchesStrategicMerge", "patches", "patchesJson6902"] {
+                for item in root.get(key).map(|n| n.items()).unwrap_or(&[]) {
+                    if let Some(p) = item.as_str() {
+                        add(p);
+                    } else if let Some(p) = item.get_str("path") {
+                        add(p);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn mark_patches(inputs: &mut [Input]) {
+    let mut dirs: Vec<PathBuf> = inputs
+        .iter()
+        .filter_map(|i| match i {
+            Input::File { path, .. } => path.parent().map(Path::to_path_buf),
+            Input::Stdin { .. } => None,
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    let mut patches = std::collections::HashSet::new();
+    for d in &dirs {
+        kustomize_patches(d, &mut patches);
+    }
+    for i in inputs.iter_mut() {
+        if let Input::File {
+            display,
+            path,
+            patch,
+        } = i
+        {
+            *patch = crate::lint::looks_like_patch_name(display) || patches.contains(&normalize(path));
+        }
+    }
 }
 
 fn walk(root: &Path, excludes: &GlobSet, threads: usize) -> (Vec<Input>, Vec<DiscoverError>) {
@@ -156,7 +233,11 @@ fn walk(root: &Path, excludes: &GlobSet, threads: usize) -> (Vec<Input>, Vec<Dis
                             found
                                 .lock()
                                 .unwrap_or_else(|p| p.into_inner())
-                                .push(Input::File { display, path });
+                                .push(Input::File {
+                                    display,
+                                    path,
+                                    patch: false,
+                                });
                         }
                     }
                     Err(err) => {
@@ -216,5 +297,51 @@ pub fn io_message(e: &std::io::Error) -> String {
                 None => s,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kustomization_patches_and_patch_names_are_marked() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(
+            d.join("kustomization.yaml"),
+            "resources: [base.yaml]\npatchesStrategicMerge:\n- replicas.yaml\npatches:\n- path: ./more.yaml\n",
+        )
+        .unwrap();
+        for f in ["base.yaml", "replicas.yaml", "more.yaml", "env-patch.yaml"] {
+            std::fs::write(d.join(f), "kind: ConfigMap\n").unwrap();
+        }
+        let found = discover(
+            &[d.display().to_string()],
+            &GlobSet::empty(),
+            "<stdin>",
+            1,
+        );
+        let patches: Vec<(String, bool)> = found
+            .inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::File { path, patch, .. } => Some((
+                    path.file_name().unwrap().to_string_lossy().into_owned(),
+                    *patch,
+                )),
+                Input::Stdin { .. } => None,
+            })
+            .collect();
+        assert_eq!(
+            patches,
+            [
+                ("base.yaml".to_string(), false),
+                ("env-patch.yaml".to_string(), true),
+                ("kustomization.yaml".to_string(), false),
+                ("more.yaml".to_string(), true),
+                ("replicas.yaml".to_string(), true),
+            ]
+        );
     }
 }

@@ -41,6 +41,12 @@ impl FileKind {
     }
 }
 
+/// A file name that says it is a kustomize patch (`deployment-patch.yaml`, `patch_replicas.yaml`).
+pub fn looks_like_patch_name(name: &str) -> bool {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    base.to_ascii_lowercase().contains("patch")
+}
+
 /// Files larger than this are skipped (with a reason), unless `--max-file-size` says otherwise.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 32 * 1024 * 1024;
 
@@ -60,7 +66,13 @@ impl Linter {
     }
 
     /// Reads and lints a file. I/O errors are returned to the caller, which reports them.
-    pub fn lint_path(&self, display: &str, path: &std::path::Path) -> std::io::Result<FileResult> {
+    /// `patch`: the file is a kustomize patch (a partial object).
+    pub fn lint_path(
+        &self,
+        display: &str,
+        path: &std::path::Path,
+        patch: bool,
+    ) -> std::io::Result<FileResult> {
         let meta = std::fs::metadata(path)?;
         if meta.is_dir() {
             return Err(std::io::Error::other("is a directory"));
@@ -76,7 +88,7 @@ impl Linter {
             ));
         }
         let bytes = std::fs::read(path)?;
-        Ok(self.lint_bytes(display, bytes))
+        Ok(self.lint_file(display, bytes, patch))
     }
 
     pub fn skipped(&self, display: &str, reason: String) -> FileResult {
@@ -102,8 +114,13 @@ impl Linter {
         .collect()
     }
 
-    /// Lints a file's content.
+    /// Lints a file's content (a kustomize patch if its name says so).
     pub fn lint_bytes(&self, display: &str, bytes: Vec<u8>) -> FileResult {
+        self.lint_file(display, bytes, looks_like_patch_name(display))
+    }
+
+    /// Lints a file's content; `patch` marks its objects as partial (a kustomize patch).
+    pub fn lint_file(&self, display: &str, bytes: Vec<u8>, patch: bool) -> FileResult {
         let kind = FileKind::of(display);
         let head = &bytes[..bytes.len().min(8192)];
         if let Some(nul) = head.iter().position(|&b| b == 0) {
@@ -152,7 +169,7 @@ impl Linter {
         }
         let raw = yaml_syntax::findings(&result.source, &parsed.errors, kind == FileKind::Json);
         result.findings = self.parse_finding("yaml-syntax", &result.source, raw);
-        let objects = k8s::objects(&parsed.documents);
+        let objects = k8s::objects(&parsed.documents, patch, text.contains("$patch"));
         result.objects = objects.len();
         self.check_documents(&parsed, &mut result.findings);
         for obj in &objects {

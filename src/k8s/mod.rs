@@ -154,6 +154,9 @@ pub struct Object<'a> {
     pub template_at: Option<TemplateAt>,
     /// The pod template, when the kind has one and it is where Kubernetes reads it.
     pub pod: Option<PodTemplate<'a>>,
+    /// A partial object: a kustomize patch (named as a patch by a kustomization, a file name that
+    /// says `patch`, or a `$patch` directive). Rules about missing parts leave it alone.
+    pub patch: bool,
 }
 
 impl<'a> Object<'a> {
@@ -186,6 +189,7 @@ impl<'a> Object<'a> {
             namespace: metadata.and_then(|m| m.get_str("namespace")),
             template_at,
             pod,
+            patch: false,
         })
     }
 
@@ -207,8 +211,30 @@ impl<'a> Object<'a> {
     }
 }
 
-/// All objects of the documents, with `List` (and `*List`) items unpacked.
-pub fn objects<'a>(documents: &'a [Document<'a>]) -> Vec<Object<'a>> {
+/// All objects of the documents, with `List` (and `*List`) items unpacked. `patch_file` marks them
+/// all as partial (the file is a kustomize patch); `scan_directives` looks for `$patch` in each
+/// (callers pass whether the text mentions `$patch` at all, so the walk is rare).
+pub fn objects<'a>(
+    documents: &'a [Document<'a>],
+    patch_file: bool,
+    scan_directives: bool,
+) -> Vec<Object<'a>> {
+    let mut out = all_objects(documents);
+    for o in &mut out {
+        o.patch = patch_file || (scan_directives && has_patch_directive(o.node));
+    }
+    out
+}
+
+/// A strategic-merge `$patch` directive anywhere in the object.
+fn has_patch_directive(node: &Node<'_>) -> bool {
+    node.entries()
+        .iter()
+        .any(|e| e.key.as_str() == Some("$patch") || has_patch_directive(&e.value))
+        || node.items().iter().any(has_patch_directive)
+}
+
+fn all_objects<'a>(documents: &'a [Document<'a>]) -> Vec<Object<'a>> {
     let mut out = Vec::new();
     for doc in documents {
         let Some(root) = doc.root.as_ref() else {
@@ -242,7 +268,7 @@ mod tests {
     fn cronjob_reaches_its_pod_template() {
         let text = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          annotations: {a: b}\n        spec:\n          containers: [{name: x}]\n          initContainers: [{name: i}]\n";
         let p = parse(text, Limits::default());
-        let objs = objects(&p.documents);
+        let objs = objects(&p.documents, false, true);
         assert_eq!(objs.len(), 1);
         let pod = objs[0].pod.unwrap();
         assert_eq!(pod.at, TemplateAt::JobTemplate);
@@ -258,10 +284,20 @@ mod tests {
     fn list_items_are_objects() {
         let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n  spec: {containers: []}\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s}\n";
         let p = parse(text, Limits::default());
-        let objs = objects(&p.documents);
+        let objs = objects(&p.documents, false, true);
         let kinds: Vec<_> = objs.iter().map(|o| o.kind.unwrap()).collect();
         assert_eq!(kinds, ["Pod", "Service"]);
         assert!(objs[0].pod.is_some());
+    }
+
+    #[test]
+    fn patch_directives_mark_partial_objects() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\n$patch: delete\n---\napiVersion: v1\nkind: Pod\n";
+        let p = parse(text, Limits::default());
+        let objs = objects(&p.documents, false, true);
+        assert!(objs[0].patch);
+        assert!(!objs[1].patch);
+        assert!(objects(&p.documents, true, true)[1].patch);
     }
 
     #[test]

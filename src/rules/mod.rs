@@ -48,6 +48,7 @@ enum Report {
 #[derive(Debug)]
 pub struct Declarative {
     kinds: Option<Vec<String>>,
+    skip_patches: bool,
     select: Vec<Path>,
     when: Option<Predicate>,
     unless: Option<Predicate>,
@@ -135,6 +136,9 @@ impl Rule {
 
 impl Declarative {
     fn applies_to(&self, obj: &Object<'_>) -> bool {
+        if self.skip_patches && obj.patch {
+            return false;
+        }
         let Some(kinds) = &self.kinds else {
             return true;
         };
@@ -495,6 +499,7 @@ fn compile_check(
     }
     Ok(Check::Declarative(Declarative {
         kinds: cs.kinds.clone(),
+        skip_patches: cs.skip_patches,
         select,
         when,
         unless,

@@ -70,6 +70,9 @@ pub struct CheckSpec {
     /// Help overriding the rule's for this check.
     #[serde(default)]
     pub help: Option<String>,
+    /// Leave partial objects (kustomize patches) alone: for checks about something missing.
+    #[serde(default)]
+    pub skip_patches: bool,
 }
 
 /// A scalar in a rule file: compared as Kubernetes text.

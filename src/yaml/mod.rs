@@ -15,7 +15,7 @@ pub mod scalar;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Parser, ScalarStyle};
+use saphyr_parser::ScalarStyle;
 
 use crate::source::{CharToByte, Span};
 
@@ -276,115 +276,16 @@ pub fn parse(text: &str, limits: Limits) -> Parsed<'_> {
     out
 }
 
-type ChunkError = (ErrorKind, usize, String);
-
-enum Frame<'a> {
-    Seq {
-        start: Span,
-        anchor: usize,
-        items: Vec<Node<'a>>,
-    },
-    Map {
-        start: Span,
-        anchor: usize,
-        entries: Vec<Entry<'a>>,
-        key: Option<Node<'a>>,
-    },
-}
-
-struct Builder<'a> {
-    text: &'a str,
-    base: usize,
-    map: CharToByte,
-    limits: Limits,
-    stack: Vec<Frame<'a>>,
-    anchors: HashMap<usize, (Node<'a>, usize)>,
-    alias_budget: usize,
-    root: Option<Node<'a>>,
-}
-
-impl<'a> Builder<'a> {
-    fn span(&self, s: saphyr_parser::Span) -> Span {
-        Span::new(
-            self.base + self.map.byte(s.start.index()),
-            self.base + self.map.byte(s.end.index()),
-        )
-    }
-
-    fn local(&self, span: Span) -> &'a str {
-        let text: &'a str = self.text;
-        text.get(span.start as usize - self.base..span.end as usize - self.base)
-            .unwrap_or("")
-    }
-
-    /// Scalar spans from saphyr include `&anchor` and `!tag` properties and, for block scalars,
-    /// trailing blank lines: trim both so the span is exactly the value's text.
-    fn scalar_span(&self, mut span: Span, style: Style, has_props: bool) -> Span {
-        if has_props {
-            let raw = self.local(span);
-            let mut rest = raw;
-            while rest.starts_with('&') || rest.starts_with('!') {
-                let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
-                rest = rest[end..].trim_start();
-            }
-            span.start += (raw.len() - rest.len()) as u32;
-        }
-        if style.is_block() || style == Style::Plain {
-            let raw = self.local(span);
-            let trimmed = raw.trim_end();
-            span.end -= (raw.len() - trimmed.len()) as u32;
-        }
-        span
-    }
-
-    fn push(&mut self, node: Node<'a>) -> Result<(), ChunkError> {
-        match self.stack.last_mut() {
-            None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => *key = Some(node),
-                Some(k) => entries.push(Entry {
-                    key: k,
-                    value: node,
-                    merged: false,
-                }),
-            },
-        }
-        Ok(())
-    }
-
-    fn remember(&mut self, anchor: usize, node: &Node<'a>) {
-        if anchor != 0 {
-            let count = node.count_nodes();
-            self.anchors.insert(anchor, (node.clone(), count));
-        }
-    }
-
-    fn open(&mut self, frame: Frame<'a>, at: usize) -> Result<(), ChunkError> {
-        if self.stack.len() >= self.limits.max_depth {
-            return Err((
-                ErrorKind::Limit,
-                at,
-                format!(
-                    "nesting is deeper than {} levels; ekslint stops here to stay safe",
-                    self.limits.max_depth
-                ),
-            ));
-        }
-        self.stack.push(frame);
-        Ok(())
-    }
-}
-
 /// A tag as the user wrote it: `!!str` for the core schema, `!name` for local tags.
-fn tag_text(t: &saphyr_parser::Tag) -> String {
-    if t.handle == "tag:yaml.org,2002:" {
-        format!("!!{}", t.suffix)
-    } else if t.handle == "!" {
-        format!("!{}", t.suffix)
+fn tag_text(handle: &str, suffix: &str) -> Box<str> {
+    if handle == "tag:yaml.org,2002:" {
+        format!("!!{suffix}")
+    } else if handle == "!" {
+        format!("!{suffix}")
     } else {
-        format!("{}{}", t.handle, t.suffix)
+        format!("{handle}{suffix}")
     }
+    .into_boxed_str()
 }
 
 fn apply_merge_keys(entries: &mut Vec<Entry<'_>>) {
@@ -425,15 +326,210 @@ fn apply_merge_keys(entries: &mut Vec<Entry<'_>>) {
     *entries = own;
 }
 
-fn parse_chunk(
-    chunk: &str,
+type ChunkError = (ErrorKind, usize, String);
+
+/// One parser event, whichever parser produced it, with its span in bytes of the whole file.
+enum Ev<'a> {
+    DocStart,
+    DocEnd,
+    Scalar(Cow<'a, str>, Style, usize, Option<Box<str>>),
+    Alias(usize),
+    SeqStart(usize, bool),
+    SeqEnd,
+    MapStart(usize, bool),
+    MapEnd,
+    /// Stream markers, comments: nothing to build.
+    Other,
+}
+
+type EvResult<'a> = Result<(Ev<'a>, Span), (usize, String)>;
+
+/// Events from saphyr-parser, whose markers count characters.
+fn saphyr_events(chunk: &str, base: usize) -> impl Iterator<Item = EvResult<'_>> {
+    use saphyr_parser::Event;
+    let map = CharToByte::new(chunk);
+    let mut parser = saphyr_parser::Parser::new_from_str(chunk);
+    std::iter::from_fn(move || {
+        let ev = parser.next_event()?;
+        Some(match ev {
+            Err(e) => Err((base + map.byte(e.marker().index()), e.info().to_string())),
+            Ok((ev, sp)) => {
+                let span = Span::new(
+                    base + map.byte(sp.start.index()),
+                    base + map.byte(sp.end.index()),
+                );
+                let ev = match ev {
+                    Event::DocumentStart(_) => Ev::DocStart,
+                    Event::DocumentEnd => Ev::DocEnd,
+                    Event::Scalar(v, style, anchor, tag) => {
+                        Ev::Scalar(v, style.into(), anchor, tag.map(|t| tag_text(&t.handle, &t.suffix)))
+                    }
+                    Event::Alias(id) => Ev::Alias(id),
+                    // saphyr gives block collections an empty start span, flow ones their bracket.
+                    Event::SequenceStart(anchor, _) => Ev::SeqStart(anchor, !span.is_empty()),
+                    Event::SequenceEnd => Ev::SeqEnd,
+                    Event::MappingStart(anchor, _) => Ev::MapStart(anchor, !span.is_empty()),
+                    Event::MappingEnd => Ev::MapEnd,
+                    Event::StreamStart | Event::StreamEnd | Event::Nothing => Ev::Other,
+                };
+                Ok((ev, span))
+            }
+        })
+    })
+}
+
+/// Events from granit-parser (the saphyr-parser fork that serde-saphyr is built on), which accepts
+/// the YAML 1.1-era indentation that Kubernetes (go-yaml) accepts and saphyr rejects.
+fn granit_events(chunk: &str, base: usize) -> impl Iterator<Item = EvResult<'_>> {
+    use granit_parser::{Event, ScalarStyle as G, StructureStyle};
+    let map = CharToByte::new(chunk);
+    let mut parser = granit_parser::Parser::new_from_str(chunk);
+    let byte = move |m: &granit_parser::Marker| base + m.byte_offset().unwrap_or_else(|| map.byte(m.index()));
+    std::iter::from_fn(move || {
+        let ev = parser.next_event()?;
+        Some(match ev {
+            Err(e) => Err((byte(e.marker()), e.info().to_string())),
+            Ok((ev, sp)) => {
+                let span = Span::new(byte(&sp.start), byte(&sp.end));
+                let style = |s: G| match s {
+                    G::Plain => Style::Plain,
+                    G::SingleQuoted => Style::SingleQuoted,
+                    G::DoubleQuoted => Style::DoubleQuoted,
+                    G::Literal => Style::Literal,
+                    G::Folded => Style::Folded,
+                };
+                let ev = match ev {
+                    Event::DocumentStart(..) => Ev::DocStart,
+                    Event::DocumentEnd => Ev::DocEnd,
+                    Event::Scalar(v, s, anchor, tag) => {
+                        Ev::Scalar(v, style(s), anchor, tag.map(|t| tag_text(t.handle(), t.suffix())))
+                    }
+                    Event::Alias(id) => Ev::Alias(id),
+                    Event::SequenceStart(st, anchor, _) => Ev::SeqStart(anchor, st == StructureStyle::Flow),
+                    Event::SequenceEnd => Ev::SeqEnd,
+                    Event::MappingStart(st, anchor, _) => Ev::MapStart(anchor, st == StructureStyle::Flow),
+                    Event::MappingEnd => Ev::MapEnd,
+                    _ => Ev::Other,
+                };
+                Ok((ev, span))
+            }
+        })
+    })
+}
+
+fn parse_chunk(chunk: &str, base: usize, limits: Limits) -> Result<Vec<Option<Node<'_>>>, ChunkError> {
+    match build(chunk, base, limits, saphyr_events(chunk, base)) {
+        Err((ErrorKind::Syntax, at, message)) => {
+            // saphyr follows YAML 1.2's indentation rules more strictly than Kubernetes does;
+            // before calling a document invalid, give it to the more lenient fork.
+            build(chunk, base, limits, granit_events(chunk, base)).map_err(|_| (ErrorKind::Syntax, at, message))
+        }
+        other => other,
+    }
+}
+
+enum Frame<'a> {
+    Seq {
+        start: Span,
+        flow: bool,
+        anchor: usize,
+        items: Vec<Node<'a>>,
+    },
+    Map {
+        start: Span,
+        flow: bool,
+        anchor: usize,
+        entries: Vec<Entry<'a>>,
+        key: Option<Node<'a>>,
+    },
+}
+
+struct Builder<'a> {
+    text: &'a str,
     base: usize,
     limits: Limits,
-) -> Result<Vec<Option<Node<'_>>>, ChunkError> {
+    stack: Vec<Frame<'a>>,
+    anchors: HashMap<usize, (Node<'a>, usize)>,
+    alias_budget: usize,
+    root: Option<Node<'a>>,
+}
+
+impl<'a> Builder<'a> {
+    fn local(&self, span: Span) -> &'a str {
+        let text: &'a str = self.text;
+        text.get(span.start as usize - self.base..span.end as usize - self.base)
+            .unwrap_or("")
+    }
+
+    /// Scalar spans include `&anchor` and `!tag` properties and, for block and plain scalars,
+    /// trailing blank lines: trim both so the span is exactly the value's text.
+    fn scalar_span(&self, mut span: Span, style: Style, has_props: bool) -> Span {
+        if has_props {
+            let raw = self.local(span);
+            let mut rest = raw;
+            while rest.starts_with('&') || rest.starts_with('!') {
+                let end = rest
+                    .find(|c: char| c.is_whitespace())
+                    .unwrap_or(rest.len());
+                rest = rest[end..].trim_start();
+            }
+            span.start += (raw.len() - rest.len()) as u32;
+        }
+        if style.is_block() || style == Style::Plain {
+            let raw = self.local(span);
+            let trimmed = raw.trim_end();
+            span.end -= (raw.len() - trimmed.len()) as u32;
+        }
+        span
+    }
+
+    fn push(&mut self, node: Node<'a>) {
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push(Entry {
+                    key: k,
+                    value: node,
+                    merged: false,
+                }),
+            },
+        }
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node<'a>) {
+        if anchor != 0 {
+            let count = node.count_nodes();
+            self.anchors.insert(anchor, (node.clone(), count));
+        }
+    }
+
+    fn open(&mut self, frame: Frame<'a>, at: usize) -> Result<(), ChunkError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err((
+                ErrorKind::Limit,
+                at,
+                format!(
+                    "nesting is deeper than {} levels; ekslint stops here to stay safe",
+                    self.limits.max_depth
+                ),
+            ));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+}
+
+fn build<'a>(
+    chunk: &'a str,
+    base: usize,
+    limits: Limits,
+    events: impl Iterator<Item = EvResult<'a>>,
+) -> Result<Vec<Option<Node<'a>>>, ChunkError> {
     let mut b = Builder {
         text: chunk,
         base,
-        map: CharToByte::new(chunk),
         limits,
         stack: Vec::new(),
         anchors: HashMap::new(),
@@ -442,58 +538,46 @@ fn parse_chunk(
     };
     let mut docs = Vec::new();
     let mut in_doc = false;
-    let mut parser = Parser::new_from_str(chunk);
-    while let Some(ev) = parser.next_event() {
-        let (ev, sp) = match ev {
+    for ev in events {
+        let (ev, span) = match ev {
             Ok(x) => x,
-            Err(e) => {
-                let at = base + b.map.byte(e.marker().index());
-                if e.info() == "recursion limit exceeded" {
+            Err((at, info)) => {
+                if info.contains("recursion limit exceeded") {
                     return Err((
                         ErrorKind::Limit,
                         at,
                         "flow collections nest too deeply; ekslint stops here to stay safe".into(),
                     ));
                 }
-                return Err((ErrorKind::Syntax, at, e.info().to_string()));
+                return Err((ErrorKind::Syntax, at, info));
             }
         };
-        let span = b.span(sp);
         match ev {
-            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
-            Event::DocumentStart(_) => {
+            Ev::Other => {}
+            Ev::DocStart => {
                 in_doc = true;
                 b.root = None;
                 b.anchors.clear();
                 b.alias_budget = limits.max_alias_nodes;
             }
-            Event::DocumentEnd => {
+            Ev::DocEnd => {
                 if in_doc {
                     docs.push(b.root.take());
                 }
                 in_doc = false;
             }
-            Event::Scalar(value, style, anchor, tag) => {
-                let style = Style::from(style);
+            Ev::Scalar(value, style, anchor, tag) => {
                 let span = b.scalar_span(span, style, anchor != 0 || tag.is_some());
                 let node = Node {
                     span,
-                    kind: Kind::Scalar(Scalar {
-                        value,
-                        style,
-                        tag: tag.map(|t| tag_text(&t).into_boxed_str()),
-                    }),
+                    kind: Kind::Scalar(Scalar { value, style, tag }),
                 };
                 b.remember(anchor, &node);
-                b.push(node)?;
+                b.push(node);
             }
-            Event::Alias(id) => {
+            Ev::Alias(id) => {
                 let Some((node, count)) = b.anchors.get(&id) else {
-                    return Err((
-                        ErrorKind::Syntax,
-                        span.start as usize,
-                        "unknown alias".into(),
-                    ));
+                    return Err((ErrorKind::Syntax, span.start as usize, "unknown alias".into()));
                 };
                 if *count > b.alias_budget {
                     return Err((
@@ -507,68 +591,62 @@ fn parse_chunk(
                 }
                 b.alias_budget -= *count;
                 let node = node.clone();
-                b.push(node)?;
+                b.push(node);
             }
-            Event::SequenceStart(anchor, _) => {
-                b.open(
-                    Frame::Seq {
-                        start: span,
-                        anchor,
-                        items: Vec::new(),
-                    },
-                    span.start as usize,
-                )?;
-            }
-            Event::MappingStart(anchor, _) => {
-                b.open(
-                    Frame::Map {
-                        start: span,
-                        anchor,
-                        entries: Vec::new(),
-                        key: None,
-                    },
-                    span.start as usize,
-                )?;
-            }
-            Event::SequenceEnd => {
+            Ev::SeqStart(anchor, flow) => b.open(
+                Frame::Seq {
+                    start: span,
+                    flow,
+                    anchor,
+                    items: Vec::new(),
+                },
+                span.start as usize,
+            )?,
+            Ev::MapStart(anchor, flow) => b.open(
+                Frame::Map {
+                    start: span,
+                    flow,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                },
+                span.start as usize,
+            )?,
+            Ev::SeqEnd => {
                 let Some(Frame::Seq {
                     start,
+                    flow,
                     anchor,
                     items,
                 }) = b.stack.pop()
                 else {
-                    return Err((
-                        ErrorKind::Syntax,
-                        span.start as usize,
-                        "unbalanced sequence".into(),
-                    ));
+                    return Err((ErrorKind::Syntax, span.start as usize, "unbalanced sequence".into()));
                 };
-                let full = if !start.is_empty() {
-                    // Flow sequence: from `[` to `]`.
+                let full = if flow {
+                    // From `[` to `]`.
                     start.cover(span)
                 } else {
-                    items.last().map_or(start, |l| start.cover(l.span))
+                    // From the first `-` (or the first item) to the end of the last item.
+                    let first = items.first().map_or(start.start, |f| f.span.start.min(start.start));
+                    items.last().map_or(start, |l| Span::empty(first as usize).cover(l.span))
                 };
                 let node = Node {
                     span: full,
                     kind: Kind::Sequence(items),
                 };
                 b.remember(anchor, &node);
-                b.push(node)?;
+                b.push(node);
             }
-            Event::MappingEnd => {
+            Ev::MapEnd => {
                 let Some(Frame::Map {
                     start,
+                    flow,
                     anchor,
                     mut entries,
                     key,
                 }) = b.stack.pop()
                 else {
-                    return Err((
-                        ErrorKind::Syntax,
-                        span.start as usize,
-                        "unbalanced mapping".into(),
-                    ));
+                    return Err((ErrorKind::Syntax, span.start as usize, "unbalanced mapping".into()));
                 };
                 if let Some(k) = key {
                     // A key without a value (can happen in flow mappings): keep it with an empty value.
@@ -586,14 +664,17 @@ fn parse_chunk(
                         merged: false,
                     });
                 }
-                let full = if !start.is_empty() {
+                let full = if flow {
                     start.cover(span)
                 } else {
+                    // From the first key to the end of the last value.
+                    let first = entries.first().map_or(start.start, |e| e.key.span.start);
+                    let s = Span::empty(first as usize);
                     entries
                         .iter()
                         .filter(|e| !e.merged)
                         .next_back()
-                        .map_or(start, |l| start.cover(l.value.span).cover(l.key.span))
+                        .map_or(start, |l| s.cover(l.value.span).cover(l.key.span))
                 };
                 apply_merge_keys(&mut entries);
                 let node = Node {
@@ -601,14 +682,13 @@ fn parse_chunk(
                     kind: Kind::Mapping(entries),
                 };
                 b.remember(anchor, &node);
-                b.push(node)?;
+                b.push(node);
             }
         }
     }
     if in_doc {
         docs.push(b.root.take());
     }
-    // Drop documents that hold nothing (a chunk of comments only).
     Ok(docs)
 }
 
@@ -674,6 +754,20 @@ mod tests {
         let root = first_root(text);
         let b = root.get("b").unwrap();
         assert_eq!(&text[b.span.range()], "x");
+    }
+
+    #[test]
+    fn yaml_that_kubernetes_accepts_but_saphyr_rejects_still_parses() {
+        // A multi-line quoted scalar continued at the key's indentation, a flow sequence closed at
+        // the key's indentation, and a tab after a colon: go-yaml accepts all three.
+        let text = "a:\n  - m: 'one\n    two'\n    args: [\n        x,\n    ]\nc:\tv\n";
+        let root = first_root(text);
+        let item = &root.get("a").unwrap().items()[0];
+        assert_eq!(item.get_str("m"), Some("one two"));
+        assert_eq!(item.get("args").unwrap().items().len(), 1);
+        assert_eq!(root.get_str("c"), Some("v"));
+        let m = item.get("m").unwrap();
+        assert_eq!(&text[m.span.range()], "'one\n    two'");
     }
 
     #[test]
