@@ -43,6 +43,15 @@ pub enum Command {
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
     },
+    /// Run the firing and silent examples of rule files (yours, with --rules; --all adds the built-ins).
+    TestRules {
+        /// Directory of your rule files (repeatable).
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+        /// Also test the built-in rules.
+        #[arg(long)]
+        all: bool,
+    },
     /// List every rule.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
@@ -121,6 +130,7 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Check(args)) => check(args),
         Some(Command::Rule { id, rules }) => explain(&id, &rules),
         Some(Command::Rules { format, rules }) => list(format, &rules),
+        Some(Command::TestRules { rules, all }) => test_rules(&rules, all),
         None => check(cli.check),
     }
 }
@@ -157,6 +167,40 @@ fn explain(id: &str, dirs: &[PathBuf]) -> i32 {
     };
     print!("{}", crate::docs::rule_markdown(rule));
     0
+}
+
+fn test_rules(dirs: &[PathBuf], all: bool) -> i32 {
+    let set = match load_rules(dirs) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let linter = Linter::new(set);
+    let ids: Vec<String> = linter
+        .rules
+        .rules
+        .iter()
+        .filter(|r| all || r.origin != "built-in")
+        .map(|r| r.meta.id.clone())
+        .collect();
+    if ids.is_empty() {
+        error("no rules to test: name a directory with --rules DIR (or use --all)");
+        return 2;
+    }
+    let mut failed = 0;
+    for id in &ids {
+        let problems = crate::rules::examples::check(&linter, id);
+        if problems.is_empty() {
+            println!("ok      {id}");
+        } else {
+            failed += 1;
+            println!("FAILED  {id}");
+            for p in problems {
+                println!("  {p}");
+            }
+        }
+    }
+    println!("{} passed, {failed} failed", ids.len() - failed);
+    i32::from(failed > 0)
 }
 
 fn list(format: ListFormat, dirs: &[PathBuf]) -> i32 {

@@ -188,7 +188,8 @@ fn mark_patches(inputs: &mut [Input]) {
             patch,
         } = i
         {
-            *patch = crate::lint::looks_like_patch_name(display) || patches.contains(&normalize(path));
+            *patch =
+                crate::lint::looks_like_patch_name(display) || patches.contains(&normalize(path));
         }
     }
 }
@@ -316,12 +317,7 @@ mod tests {
         for f in ["base.yaml", "replicas.yaml", "more.yaml", "env-patch.yaml"] {
             std::fs::write(d.join(f), "kind: ConfigMap\n").unwrap();
         }
-        let found = discover(
-            &[d.display().to_string()],
-            &GlobSet::empty(),
-            "<stdin>",
-            1,
-        );
+        let found = discover(&[d.display().to_string()], &GlobSet::empty(), "<stdin>", 1);
         let patches: Vec<(String, bool)> = found
             .inputs
             .iter()

@@ -63,3 +63,35 @@ examples:
     assert!(problems[0].contains("expected findings on lines [1], got [4]"));
     assert!(problems[1].contains("silent example"));
 }
+
+#[test]
+fn the_readme_custom_rule_example_works() {
+    // The worked custom rule of the README: it loads, its examples hold, and it fires on the example manifests.
+    let mut set = RuleSet::builtin().unwrap();
+    let n = set
+        .load_dir(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/rules"
+        )))
+        .unwrap();
+    assert_eq!(n, 1);
+    let linter = Linter::new(set);
+    assert_eq!(examples::check(&linter, "ACME001"), Vec::<String>::new());
+    let text = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/k8s/exporter.yaml"
+    ))
+    .unwrap();
+    let r = linter.lint_bytes("exporter.yaml", text);
+    let acme: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule.id == "ACME001")
+        .collect();
+    assert_eq!(acme.len(), 1);
+    assert!(
+        acme[0].message.contains("prom/node-exporter"),
+        "{}",
+        acme[0].message
+    );
+}

@@ -140,16 +140,14 @@ impl Reporter for Human {
                 source: &named,
                 has_text: !r.source.text.is_empty(),
                 span: display_span(&r.source, f.span),
-                code: format!("{} {}", f.rule.id, f.rule.name),
+                code: format!("{} {} ({})", f.rule.id, f.rule.name, f.severity.as_str()),
             };
             let mut s = String::new();
             self.handler
                 .render_report(&mut s, &view)
                 .map_err(io::Error::other)?;
-            out.write_all(s.as_bytes())?;
-            if !s.ends_with('\n') {
-                out.write_all(b"\n")?;
-            }
+            out.write_all(s.trim_end().as_bytes())?;
+            out.write_all(b"\n\n")?;
         }
         Ok(())
     }

@@ -59,7 +59,7 @@ pub struct Declarative {
 
 #[derive(Debug)]
 pub enum Check {
-    Declarative(Declarative),
+    Declarative(Box<Declarative>),
     Builtin(Box<dyn Builtin>),
 }
 
@@ -209,10 +209,10 @@ fn render(template: &str, obj: &Object<'_>, sel: &Sel<'_>) -> String {
         };
         let name = &after[..close];
         match name {
-            "value" => out.push_str(sel.node.as_str().unwrap_or("…")),
-            "raw" => match sel.node.as_scalar() {
-                Some(s) => out.push_str(&s.value),
-                None => out.push_str("…"),
+            "value" | "raw" => match sel.node.as_str() {
+                Some(s) => out.push_str(s),
+                None if sel.node.is_mapping() => out.push_str("{…}"),
+                None => out.push_str("[…]"),
             },
             "key" => out.push_str(sel.key.and_then(|k| k.as_str()).unwrap_or("")),
             "path" => out.push_str(&sel.path),
@@ -497,7 +497,7 @@ fn compile_check(
     if let Some(h) = &cs.help {
         check_template(h).map_err(|m| located(file, text, m, Some(c.referenced), None))?;
     }
-    Ok(Check::Declarative(Declarative {
+    Ok(Check::Declarative(Box::new(Declarative {
         kinds: cs.kinds.clone(),
         skip_patches: cs.skip_patches,
         select,
@@ -510,7 +510,7 @@ fn compile_check(
             .clone()
             .or_else(|| rule.help.clone())
             .map(|h| h.trim().to_string()),
-    }))
+    })))
 }
 
 /// All rules in force, in id order.

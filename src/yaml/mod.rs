@@ -361,9 +361,12 @@ fn saphyr_events(chunk: &str, base: usize) -> impl Iterator<Item = EvResult<'_>>
                 let ev = match ev {
                     Event::DocumentStart(_) => Ev::DocStart,
                     Event::DocumentEnd => Ev::DocEnd,
-                    Event::Scalar(v, style, anchor, tag) => {
-                        Ev::Scalar(v, style.into(), anchor, tag.map(|t| tag_text(&t.handle, &t.suffix)))
-                    }
+                    Event::Scalar(v, style, anchor, tag) => Ev::Scalar(
+                        v,
+                        style.into(),
+                        anchor,
+                        tag.map(|t| tag_text(&t.handle, &t.suffix)),
+                    ),
                     Event::Alias(id) => Ev::Alias(id),
                     // saphyr gives block collections an empty start span, flow ones their bracket.
                     Event::SequenceStart(anchor, _) => Ev::SeqStart(anchor, !span.is_empty()),
@@ -384,7 +387,9 @@ fn granit_events(chunk: &str, base: usize) -> impl Iterator<Item = EvResult<'_>>
     use granit_parser::{Event, ScalarStyle as G, StructureStyle};
     let map = CharToByte::new(chunk);
     let mut parser = granit_parser::Parser::new_from_str(chunk);
-    let byte = move |m: &granit_parser::Marker| base + m.byte_offset().unwrap_or_else(|| map.byte(m.index()));
+    let byte = move |m: &granit_parser::Marker| {
+        base + m.byte_offset().unwrap_or_else(|| map.byte(m.index()))
+    };
     std::iter::from_fn(move || {
         let ev = parser.next_event()?;
         Some(match ev {
@@ -401,13 +406,20 @@ fn granit_events(chunk: &str, base: usize) -> impl Iterator<Item = EvResult<'_>>
                 let ev = match ev {
                     Event::DocumentStart(..) => Ev::DocStart,
                     Event::DocumentEnd => Ev::DocEnd,
-                    Event::Scalar(v, s, anchor, tag) => {
-                        Ev::Scalar(v, style(s), anchor, tag.map(|t| tag_text(t.handle(), t.suffix())))
-                    }
+                    Event::Scalar(v, s, anchor, tag) => Ev::Scalar(
+                        v,
+                        style(s),
+                        anchor,
+                        tag.map(|t| tag_text(t.handle(), t.suffix())),
+                    ),
                     Event::Alias(id) => Ev::Alias(id),
-                    Event::SequenceStart(st, anchor, _) => Ev::SeqStart(anchor, st == StructureStyle::Flow),
+                    Event::SequenceStart(st, anchor, _) => {
+                        Ev::SeqStart(anchor, st == StructureStyle::Flow)
+                    }
                     Event::SequenceEnd => Ev::SeqEnd,
-                    Event::MappingStart(st, anchor, _) => Ev::MapStart(anchor, st == StructureStyle::Flow),
+                    Event::MappingStart(st, anchor, _) => {
+                        Ev::MapStart(anchor, st == StructureStyle::Flow)
+                    }
                     Event::MappingEnd => Ev::MapEnd,
                     _ => Ev::Other,
                 };
@@ -417,12 +429,17 @@ fn granit_events(chunk: &str, base: usize) -> impl Iterator<Item = EvResult<'_>>
     })
 }
 
-fn parse_chunk(chunk: &str, base: usize, limits: Limits) -> Result<Vec<Option<Node<'_>>>, ChunkError> {
+fn parse_chunk(
+    chunk: &str,
+    base: usize,
+    limits: Limits,
+) -> Result<Vec<Option<Node<'_>>>, ChunkError> {
     match build(chunk, base, limits, saphyr_events(chunk, base)) {
         Err((ErrorKind::Syntax, at, message)) => {
             // saphyr follows YAML 1.2's indentation rules more strictly than Kubernetes does;
             // before calling a document invalid, give it to the more lenient fork.
-            build(chunk, base, limits, granit_events(chunk, base)).map_err(|_| (ErrorKind::Syntax, at, message))
+            build(chunk, base, limits, granit_events(chunk, base))
+                .map_err(|_| (ErrorKind::Syntax, at, message))
         }
         other => other,
     }
@@ -468,9 +485,7 @@ impl<'a> Builder<'a> {
             let raw = self.local(span);
             let mut rest = raw;
             while rest.starts_with('&') || rest.starts_with('!') {
-                let end = rest
-                    .find(|c: char| c.is_whitespace())
-                    .unwrap_or(rest.len());
+                let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
                 rest = rest[end..].trim_start();
             }
             span.start += (raw.len() - rest.len()) as u32;
@@ -577,7 +592,11 @@ fn build<'a>(
             }
             Ev::Alias(id) => {
                 let Some((node, count)) = b.anchors.get(&id) else {
-                    return Err((ErrorKind::Syntax, span.start as usize, "unknown alias".into()));
+                    return Err((
+                        ErrorKind::Syntax,
+                        span.start as usize,
+                        "unknown alias".into(),
+                    ));
                 };
                 if *count > b.alias_budget {
                     return Err((
@@ -620,15 +639,23 @@ fn build<'a>(
                     items,
                 }) = b.stack.pop()
                 else {
-                    return Err((ErrorKind::Syntax, span.start as usize, "unbalanced sequence".into()));
+                    return Err((
+                        ErrorKind::Syntax,
+                        span.start as usize,
+                        "unbalanced sequence".into(),
+                    ));
                 };
                 let full = if flow {
                     // From `[` to `]`.
                     start.cover(span)
                 } else {
                     // From the first `-` (or the first item) to the end of the last item.
-                    let first = items.first().map_or(start.start, |f| f.span.start.min(start.start));
-                    items.last().map_or(start, |l| Span::empty(first as usize).cover(l.span))
+                    let first = items
+                        .first()
+                        .map_or(start.start, |f| f.span.start.min(start.start));
+                    items
+                        .last()
+                        .map_or(start, |l| Span::empty(first as usize).cover(l.span))
                 };
                 let node = Node {
                     span: full,
@@ -646,7 +673,11 @@ fn build<'a>(
                     key,
                 }) = b.stack.pop()
                 else {
-                    return Err((ErrorKind::Syntax, span.start as usize, "unbalanced mapping".into()));
+                    return Err((
+                        ErrorKind::Syntax,
+                        span.start as usize,
+                        "unbalanced mapping".into(),
+                    ));
                 };
                 if let Some(k) = key {
                     // A key without a value (can happen in flow mappings): keep it with an empty value.
@@ -672,8 +703,7 @@ fn build<'a>(
                     let s = Span::empty(first as usize);
                     entries
                         .iter()
-                        .filter(|e| !e.merged)
-                        .next_back()
+                        .rfind(|e| !e.merged)
                         .map_or(start, |l| s.cover(l.value.span).cover(l.key.span))
                 };
                 apply_merge_keys(&mut entries);

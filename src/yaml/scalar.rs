@@ -42,10 +42,8 @@ pub fn k8s_type(s: &Scalar<'_>) -> K8sType {
             None => K8sType::String,
         };
     }
-    if let Some(t) = s.tag.as_deref() {
-        if let Some(k) = tagged(t) {
-            return k;
-        }
+    if let Some(k) = s.tag.as_deref().and_then(tagged) {
+        return k;
     }
     resolve_plain(&s.value)
 }
