@@ -311,25 +311,19 @@ fn check(args: CheckArgs) -> i32 {
         }
     };
 
-    // Lint in chunks so that results stream out in order while memory stays flat.
-    let mut write_failed = false;
+    // Phase 1, in parallel: lint every file. Only findings and small facts are kept: a file's text
+    // is dropped here and read again when its findings are printed, so memory does not grow with
+    // the size of the tree.
+    let mut results: Vec<FileResult> = Vec::with_capacity(found.inputs.len());
     for chunk in found.inputs.chunks(256) {
-        let results: Vec<_> = chunk.par_iter().map(lint_one).collect();
-        for r in results {
+        let linted: Vec<_> = chunk.par_iter().map(lint_one).collect();
+        for r in linted {
             match r {
-                Ok(r) => {
-                    summary.add(&r);
-                    if let Some(s) = &r.skipped {
-                        if args.format != Format::Human {
-                            eprintln!("ekslint: skipped {}: {}", r.source.name, s.reason);
-                        }
-                    } else if args.verbose {
-                        eprintln!("ekslint: {}: {} objects", r.source.name, r.objects);
+                Ok(mut r) => {
+                    if r.origin.is_some() {
+                        r.source = crate::source::Source::new(r.source.name.clone(), "");
                     }
-                    if reporter.file(&mut out, &r).is_err() {
-                        write_failed = true;
-                        break;
-                    }
+                    results.push(r);
                 }
                 Err((path, msg)) => {
                     io_failed = true;
@@ -338,13 +332,41 @@ fn check(args: CheckArgs) -> i32 {
                 }
             }
         }
-        if write_failed {
+    }
+    // Phase 2: cross-file checks.
+    linter.global(&mut results);
+
+    // Phase 3: report, file by file in sorted order.
+    for mut r in results {
+        summary.add(&r);
+        if let Some(s) = &r.skipped {
+            if args.format != Format::Human {
+                eprintln!("ekslint: skipped {}: {}", r.source.name, s.reason);
+            }
+        } else if args.verbose {
+            eprintln!("ekslint: {}: {} objects", r.source.name, r.objects);
+        }
+        if r.findings.is_empty() && r.skipped.is_none() {
+            continue;
+        }
+        if let Some(path) = r.origin.as_ref().filter(|_| !r.findings.is_empty()) {
+            match std::fs::read(path) {
+                Ok(bytes) => {
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    r.source = crate::source::Source::new(r.source.name.clone(), text);
+                }
+                Err(e) => {
+                    io_failed = true;
+                    error(format!("{}: {}", r.source.name, io_message(&e)));
+                }
+            }
+        }
+        if reporter.file(&mut out, &r).is_err() {
+            // stdout is gone (e.g. `| head`): stop quietly.
             break;
         }
     }
-    if !write_failed {
-        let _ = reporter.finish(&mut out, &summary);
-    }
+    let _ = reporter.finish(&mut out, &summary);
     let _ = out.flush();
     drop(out);
 

@@ -86,6 +86,10 @@ pub struct FileResult {
     pub skipped: Option<Skipped>,
     /// Number of Kubernetes objects found.
     pub objects: usize,
+    /// Facts for cross-file checks, with the index of the rule that collected them.
+    pub facts: Vec<(usize, crate::rules::builtin::Fact)>,
+    /// Where the text can be read again once it has been dropped to save memory.
+    pub origin: Option<std::path::PathBuf>,
 }
 
 impl FileResult {

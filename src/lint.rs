@@ -4,7 +4,7 @@
 use crate::diagnostic::{FileResult, Finding, Skipped};
 use crate::k8s::{self, Object};
 use crate::rules::RuleSet;
-use crate::rules::builtin::{Phase, RawFinding, unrendered_template, yaml_syntax};
+use crate::rules::builtin::{GlobalFact, Phase, RawFinding, unrendered_template, yaml_syntax};
 use crate::source::Source;
 use crate::yaml::{self, Limits};
 
@@ -88,7 +88,11 @@ impl Linter {
             ));
         }
         let bytes = std::fs::read(path)?;
-        Ok(self.lint_file(display, bytes, patch))
+        let mut r = self.lint_file(display, bytes, patch);
+        if !r.source.text.is_empty() {
+            r.origin = Some(path.to_path_buf());
+        }
+        Ok(r)
     }
 
     pub fn skipped(&self, display: &str, reason: String) -> FileResult {
@@ -97,6 +101,8 @@ impl Linter {
             findings: Vec::new(),
             skipped: Some(Skipped { reason }),
             objects: 0,
+            facts: Vec::new(),
+            origin: None,
         }
     }
 
@@ -132,6 +138,8 @@ impl Linter {
                 findings,
                 skipped: None,
                 objects: 0,
+                facts: Vec::new(),
+                origin: None,
             };
         }
         let text = match String::from_utf8(bytes) {
@@ -147,6 +155,8 @@ impl Linter {
                     findings,
                     skipped: None,
                     objects: 0,
+                    facts: Vec::new(),
+                    origin: None,
                 };
             }
         };
@@ -155,10 +165,21 @@ impl Linter {
             findings: Vec::new(),
             skipped: None,
             objects: 0,
+            facts: Vec::new(),
+            origin: None,
             source,
         };
         if kind == FileKind::Exports {
-            // NFS exports files are not YAML; their rules come with the storage rules.
+            // NFS exports files are not YAML: only text-phase checks run on them.
+            for rule in &self.rules.rules {
+                for b in rule.builtins(Phase::Text) {
+                    let mut raw = Vec::new();
+                    b.check_text(&result.source, &mut raw);
+                    let f: Vec<Finding> = raw.into_iter().map(|r| rule.finding(r, None)).collect();
+                    result.findings.extend(f);
+                }
+            }
+            result.normalize();
             return result;
         }
         let text = result.source.text.clone();
@@ -169,19 +190,60 @@ impl Linter {
         }
         let raw = yaml_syntax::findings(&result.source, &parsed.errors, kind == FileKind::Json);
         result.findings = self.parse_finding("yaml-syntax", &result.source, raw);
-        let objects = k8s::objects(&parsed.documents, patch, text.contains("$patch"));
+        let objects = k8s::objects(&text, &parsed.documents, patch, text.contains("$patch"));
         result.objects = objects.len();
-        self.check_documents(&parsed, &mut result.findings);
+        self.check_documents(&text, &parsed, &mut result.findings);
         for obj in &objects {
-            for rule in &self.rules.rules {
+            for (i, rule) in self.rules.rules.iter().enumerate() {
                 rule.check_object(obj, &mut result.findings);
+                for b in rule.builtins(Phase::Global) {
+                    let mut facts = Vec::new();
+                    b.collect(obj, &mut facts);
+                    result.facts.extend(facts.into_iter().map(|f| (i, f)));
+                }
             }
         }
         result.normalize();
         result
     }
 
-    fn check_documents(&self, parsed: &yaml::Parsed<'_>, out: &mut Vec<Finding>) {
+    /// The global phase: cross-file checks over the facts every file contributed. Findings are
+    /// added to the files they belong to (which are then normalized again).
+    pub fn global(&self, results: &mut [FileResult]) {
+        for (i, rule) in self.rules.rules.iter().enumerate() {
+            for b in rule.builtins(Phase::Global) {
+                let facts: Vec<GlobalFact<'_>> = results
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(file, r)| {
+                        r.facts
+                            .iter()
+                            .filter(move |(ri, _)| *ri == i)
+                            .map(move |(_, fact)| GlobalFact { file, fact })
+                    })
+                    .collect();
+                if facts.is_empty() {
+                    continue;
+                }
+                let mut out = Vec::new();
+                b.check_global(&facts, &mut out);
+                drop(facts);
+                for g in out {
+                    let mut f = rule.finding(g.raw, None);
+                    f.object = Some(g.object);
+                    if let Some(r) = results.get_mut(g.file) {
+                        r.findings.push(f);
+                    }
+                }
+            }
+        }
+        for r in results.iter_mut() {
+            r.facts = Vec::new();
+            r.normalize();
+        }
+    }
+
+    fn check_documents(&self, text: &str, parsed: &yaml::Parsed<'_>, out: &mut Vec<Finding>) {
         let doc_rules: Vec<_> = self
             .rules
             .rules
@@ -193,7 +255,7 @@ impl Linter {
         }
         for doc in &parsed.documents {
             let Some(root) = &doc.root else { continue };
-            let obj = Object::from_node(doc.index, root);
+            let obj = Object::from_node(text, doc.index, root);
             for rule in &doc_rules {
                 rule.check_document(root, obj.as_ref(), out);
             }

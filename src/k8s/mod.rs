@@ -143,6 +143,8 @@ impl ObjectRef {
 /// A Kubernetes object found in a document (or in a `List`'s `items`).
 #[derive(Clone, Copy, Debug)]
 pub struct Object<'a> {
+    /// The whole text of the file the object is in (spans index into it).
+    pub text: &'a str,
     /// Index of the document in its file.
     pub document: usize,
     pub node: &'a Node<'a>,
@@ -160,7 +162,7 @@ pub struct Object<'a> {
 }
 
 impl<'a> Object<'a> {
-    pub fn from_node(document: usize, node: &'a Node<'a>) -> Option<Object<'a>> {
+    pub fn from_node(text: &'a str, document: usize, node: &'a Node<'a>) -> Option<Object<'a>> {
         if !node.is_mapping() {
             return None;
         }
@@ -181,6 +183,7 @@ impl<'a> Object<'a> {
             })
         });
         Some(Object {
+            text,
             document,
             node,
             api_version,
@@ -191,6 +194,11 @@ impl<'a> Object<'a> {
             pod,
             patch: false,
         })
+    }
+
+    /// The source text of a node of this object, exactly as written.
+    pub fn raw(&self, node: &Node<'_>) -> &'a str {
+        self.text.get(node.span.range()).unwrap_or("")
     }
 
     pub fn metadata(&self) -> Option<&'a Node<'a>> {
@@ -215,11 +223,12 @@ impl<'a> Object<'a> {
 /// all as partial (the file is a kustomize patch); `scan_directives` looks for `$patch` in each
 /// (callers pass whether the text mentions `$patch` at all, so the walk is rare).
 pub fn objects<'a>(
+    text: &'a str,
     documents: &'a [Document<'a>],
     patch_file: bool,
     scan_directives: bool,
 ) -> Vec<Object<'a>> {
-    let mut out = all_objects(documents);
+    let mut out = all_objects(text, documents);
     for o in &mut out {
         o.patch = patch_file || (scan_directives && has_patch_directive(o.node));
     }
@@ -234,13 +243,13 @@ fn has_patch_directive(node: &Node<'_>) -> bool {
         || node.items().iter().any(has_patch_directive)
 }
 
-fn all_objects<'a>(documents: &'a [Document<'a>]) -> Vec<Object<'a>> {
+fn all_objects<'a>(text: &'a str, documents: &'a [Document<'a>]) -> Vec<Object<'a>> {
     let mut out = Vec::new();
     for doc in documents {
         let Some(root) = doc.root.as_ref() else {
             continue;
         };
-        let Some(obj) = Object::from_node(doc.index, root) else {
+        let Some(obj) = Object::from_node(text, doc.index, root) else {
             continue;
         };
         let is_list = obj.kind.is_some_and(|k| k == "List" || k.ends_with("List"));
@@ -250,7 +259,7 @@ fn all_objects<'a>(documents: &'a [Document<'a>]) -> Vec<Object<'a>> {
                     items
                         .items()
                         .iter()
-                        .filter_map(|i| Object::from_node(doc.index, i)),
+                        .filter_map(|i| Object::from_node(text, doc.index, i)),
                 );
             }
             _ => out.push(obj),
@@ -268,7 +277,7 @@ mod tests {
     fn cronjob_reaches_its_pod_template() {
         let text = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          annotations: {a: b}\n        spec:\n          containers: [{name: x}]\n          initContainers: [{name: i}]\n";
         let p = parse(text, Limits::default());
-        let objs = objects(&p.documents, false, true);
+        let objs = objects(text, &p.documents, false, true);
         assert_eq!(objs.len(), 1);
         let pod = objs[0].pod.unwrap();
         assert_eq!(pod.at, TemplateAt::JobTemplate);
@@ -284,7 +293,7 @@ mod tests {
     fn list_items_are_objects() {
         let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n  spec: {containers: []}\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s}\n";
         let p = parse(text, Limits::default());
-        let objs = objects(&p.documents, false, true);
+        let objs = objects(text, &p.documents, false, true);
         let kinds: Vec<_> = objs.iter().map(|o| o.kind.unwrap()).collect();
         assert_eq!(kinds, ["Pod", "Service"]);
         assert!(objs[0].pod.is_some());
@@ -294,10 +303,10 @@ mod tests {
     fn patch_directives_mark_partial_objects() {
         let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\n$patch: delete\n---\napiVersion: v1\nkind: Pod\n";
         let p = parse(text, Limits::default());
-        let objs = objects(&p.documents, false, true);
+        let objs = objects(text, &p.documents, false, true);
         assert!(objs[0].patch);
         assert!(!objs[1].patch);
-        assert!(objects(&p.documents, true, true)[1].patch);
+        assert!(objects(text, &p.documents, true, true)[1].patch);
     }
 
     #[test]

@@ -324,7 +324,7 @@ mod tests {
     fn selects_container_fields_across_kinds() {
         let text = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      initContainers:\n      - name: i\n        ports: [{containerPort: 1}]\n      containers:\n      - name: c\n        ports: [{containerPort: 9100, hostPort: 9100}]\n";
         let p = parse(text, Limits::default());
-        let objs = objects(&p.documents, false, false);
+        let objs = objects(text, &p.documents, false, false);
         let path = Path::parse("containers[*].ports[*].{containerPort,hostPort}").unwrap();
         let sel = path.eval(&objs[0], None);
         let vals: Vec<_> = sel.iter().map(|s| s.node.as_str().unwrap()).collect();

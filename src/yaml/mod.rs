@@ -10,6 +10,7 @@
 //! `---` followed by nothing but blanks or a comment), so that a syntax error in one document does
 //! not hide the others.
 
+pub mod embedded;
 pub mod scalar;
 
 use std::borrow::Cow;

@@ -21,6 +21,33 @@ pub enum Phase {
     Document,
     /// Once per Kubernetes object.
     Object,
+    /// On files that are not YAML (NFS exports files): the raw text.
+    Text,
+    /// Across all files: objects contribute small [`Fact`]s during the parallel phase, then the
+    /// check sees all facts at once.
+    Global,
+}
+
+/// What an object contributes to a cross-file check: a span to report at, the object, and a few
+/// strings whose meaning the check defines.
+#[derive(Debug, Clone)]
+pub struct Fact {
+    pub span: Span,
+    pub object: crate::k8s::ObjectRef,
+    pub strings: Vec<String>,
+}
+
+/// A fact with the index of the file it came from.
+pub struct GlobalFact<'f> {
+    pub file: usize,
+    pub fact: &'f Fact,
+}
+
+/// A cross-file finding: which file, what, and which object.
+pub struct GlobalFinding {
+    pub file: usize,
+    pub raw: RawFinding,
+    pub object: crate::k8s::ObjectRef,
 }
 
 /// A finding before the rule's metadata is attached.
@@ -65,6 +92,12 @@ pub trait Builtin: Send + Sync + std::fmt::Debug {
     fn phase(&self) -> Phase;
     fn check_object(&self, _obj: &Object<'_>, _out: &mut Vec<RawFinding>) {}
     fn check_document(&self, _root: &Node<'_>, _out: &mut Vec<RawFinding>) {}
+    /// Phase::Text: the raw text of a non-YAML file.
+    fn check_text(&self, _source: &crate::source::Source, _out: &mut Vec<RawFinding>) {}
+    /// Phase::Global, per object, in parallel: what this object contributes.
+    fn collect(&self, _obj: &Object<'_>, _out: &mut Vec<Fact>) {}
+    /// Phase::Global, once, after every file: findings from all facts.
+    fn check_global(&self, _facts: &[GlobalFact<'_>], _out: &mut Vec<GlobalFinding>) {}
 }
 
 type Constructor = fn(Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, String>;
