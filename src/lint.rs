@@ -47,6 +47,36 @@ pub fn looks_like_patch_name(name: &str) -> bool {
     base.to_ascii_lowercase().contains("patch")
 }
 
+/// kubectl reads a file that starts with `{` with a strict JSON decoder: trailing commas, comments
+/// or unquoted keys that YAML would forgive fail there. This checks a `.json` file the same way.
+fn strict_json_error(source: &Source) -> Option<RawFinding> {
+    let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
+    let base = source.text.len() - text.len();
+    if !text.trim_start().starts_with(['{', '[']) {
+        return None;
+    }
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
+    let e = stream.find_map(Result::err)?;
+    // serde_json counts lines from 1 and columns in bytes from 1 (0 at a line's start).
+    let line_start = source.line_span(e.line()).start as usize;
+    let mut at = (line_start + e.column().saturating_sub(1))
+        .max(base)
+        .min(source.text.len());
+    while !source.text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let message = e.to_string();
+    let message = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(m, _)| m)
+        .to_string();
+    Some(
+        RawFinding::new(source.char_span_at(at), format!("invalid JSON: {message}"))
+            .label(message)
+            .help("kubectl reads files that start with `{` as strict JSON: no trailing commas, comments or unquoted keys"),
+    )
+}
+
 /// Files larger than this are skipped (with a reason), unless `--max-file-size` says otherwise.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 32 * 1024 * 1024;
 
@@ -183,6 +213,12 @@ impl Linter {
             return result;
         }
         let text = result.source.text.clone();
+        if kind == FileKind::Json
+            && let Some(raw) = strict_json_error(&result.source)
+        {
+            result.findings = self.parse_finding("yaml-syntax", &result.source, vec![raw]);
+            return result;
+        }
         let parsed = yaml::parse(&text, self.limits);
         if let Some(t) = unrendered_template::detect(&text, &parsed) {
             result.findings = self.parse_finding("unrendered-template", &result.source, vec![t]);

@@ -110,6 +110,12 @@ impl Source {
                 .unwrap_or(offset - line_start)
                 + 1
         };
+        // Editors do not show a byte-order mark: do not count it as a column.
+        let column = if line_idx == 0 && offset >= 3 && self.text.starts_with('\u{feff}') {
+            column - 1
+        } else {
+            column
+        };
         Position {
             line: line_idx + 1,
             column,

@@ -3,10 +3,10 @@
 
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
 use super::{Reporter, Summary};
@@ -39,10 +39,50 @@ impl Human {
     }
 }
 
+/// A file's text for miette, read through our line index: lines are found without rescanning
+/// the file for every finding, and the column in the location header counts characters (as the
+/// JSON does and editors expect), where miette's own `str` source counts bytes.
+struct SourceView<'a>(&'a Source);
+
+impl SourceCode for SourceView<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let src = self.0;
+        let len = src.text.len();
+        if span.offset() > len {
+            return Err(MietteError::OutOfBounds);
+        }
+        let start = span.offset();
+        let end = (start + span.len()).min(len);
+        let first = src.position(start);
+        let last = src.position(if end > start { end - 1 } else { end });
+        let first_line = first.line.saturating_sub(before).max(1);
+        let last_line = (last.line + after).min(src.line_count());
+        let data_start = src.line_span(first_line).start as usize;
+        let data_end = if last_line < src.line_count() {
+            src.line_span(last_line + 1).start as usize
+        } else {
+            len
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            src.name.clone(),
+            &src.text.as_bytes()[data_start..data_end],
+            SourceSpan::new(data_start.into(), data_end - data_start),
+            first_line - 1,
+            first.column - 1,
+            last_line - first_line + 1,
+        )))
+    }
+}
+
 /// One finding as a miette diagnostic.
 struct View<'a> {
     finding: &'a Finding,
-    source: &'a NamedSource<Arc<str>>,
+    source: &'a SourceView<'a>,
     has_text: bool,
     span: Span,
     code: String,
@@ -59,7 +99,7 @@ impl fmt::Display for View<'_> {
         if self.has_text {
             f.write_str(&self.finding.message)
         } else {
-            write!(f, "{}: {}", self.source.name(), self.finding.message)
+            write!(f, "{}: {}", self.source.0.name, self.finding.message)
         }
     }
 }
@@ -133,7 +173,7 @@ impl Reporter for Human {
         if r.findings.is_empty() {
             return Ok(());
         }
-        let named = NamedSource::new(&r.source.name, r.source.text.clone());
+        let named = SourceView(&r.source);
         for f in &r.findings {
             let view = View {
                 finding: f,

@@ -335,10 +335,26 @@ fn compile_error(file: &str, text: &str, e: CompileError) -> LoadError {
     located(file, text, e.message, e.location, None)
 }
 
+/// A rule file that is not valid YAML or does not fit the format, as a code frame in that file.
+fn yaml_error(e: &serde_saphyr::Error, text: &str, file: &str) -> LoadError {
+    let message = e.without_snippet().to_string();
+    // The message may start with its own "line L column C:" prefix: the frame already says where.
+    let message = match message.split_once(": ") {
+        Some((head, rest)) if head.starts_with("error: line ") || head.starts_with("line ") => {
+            rest.to_string()
+        }
+        _ => message,
+    };
+    let message = match message.rsplit_once(" at line ") {
+        Some((m, _)) => m.to_string(),
+        None => message,
+    };
+    located(file, text, message, e.location(), None)
+}
+
 /// Parses and compiles one rule file.
 pub fn load_rule(file: &str, text: &str, origin: &str) -> Result<Rule, LoadError> {
-    let spec: RuleFile = serde_saphyr::from_str(text)
-        .map_err(|e| LoadError::Other(serde_saphyr::miette::to_miette_report(&e, text, file)))?;
+    let spec: RuleFile = serde_saphyr::from_str(text).map_err(|e| yaml_error(&e, text, file))?;
     let id_ok = {
         let v = &spec.id.value;
         let letters = v.trim_end_matches(|c: char| c.is_ascii_digit());
@@ -561,9 +577,8 @@ impl RuleSet {
                 .iter()
                 .find(|r| r.meta.id == rule.meta.id || r.meta.name == rule.meta.name)
             {
-                let spec: RuleFile = serde_saphyr::from_str(&text).map_err(|e| {
-                    LoadError::Other(serde_saphyr::miette::to_miette_report(&e, &text, &display))
-                })?;
+                let spec: RuleFile =
+                    serde_saphyr::from_str(&text).map_err(|e| yaml_error(&e, &text, &display))?;
                 return Err(located(
                     &display,
                     &text,

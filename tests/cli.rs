@@ -1,0 +1,1020 @@
+//! End-to-end tests: the real `ekslint` binary, run as a user runs it, on the realistic manifests
+//! under `testdata/e2e/` (and on files written into temporary directories where committing them
+//! would be fragile: CRLF, binary content, ignored directories, generated trees).
+//!
+//! Every JSON finding is checked against the file's bytes: `file[start.offset..end.offset]` must be
+//! exactly the offending node's text, and line/column (1-based, columns in characters, lines ended
+//! by `\n`, `\r\n` or `\r`) are recomputed here independently of the binary.
+//!
+//! Set `UPDATE_SNAPSHOTS=1` to rewrite `tests/snapshots/*.txt` from the current output.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ekslint");
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary, run from the repository root with a predictable environment: no colors forced or
+/// suppressed by the caller's shell, a fixed terminal width, the default thread pool, no stdin.
+fn ekslint() -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(repo())
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("RAYON_NUM_THREADS")
+        .env("COLUMNS", "100")
+        .stdin(Stdio::null());
+    c
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not one JSON document ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("run ekslint");
+    Run {
+        code: out.status.code().expect("ekslint exited by a signal"),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// Runs with `args`, feeding `input` on standard input.
+fn run_stdin(args: &[&str], input: &[u8]) -> Run {
+    let mut child = ekslint()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn ekslint");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input)
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait for ekslint");
+    Run {
+        code: out.status.code().expect("ekslint exited by a signal"),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// One diagnostic of the JSON report.
+#[derive(Debug, Clone)]
+struct Diag {
+    rule: String,
+    name: String,
+    severity: String,
+    message: String,
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    start: usize,
+    end: usize,
+    object: Value,
+}
+
+fn num(v: &Value) -> usize {
+    v.as_u64().unwrap_or_else(|| panic!("not a number: {v}")) as usize
+}
+
+fn text(v: &Value) -> String {
+    v.as_str()
+        .unwrap_or_else(|| panic!("not a string: {v}"))
+        .to_string()
+}
+
+fn diags(report: &Value) -> Vec<Diag> {
+    assert_eq!(report["version"], 1, "{report}");
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics is an array")
+        .iter()
+        .map(|d| {
+            let s = &d["span"];
+            Diag {
+                rule: text(&d["rule"]),
+                name: text(&d["name"]),
+                severity: text(&d["severity"]),
+                message: text(&d["message"]),
+                file: text(&d["file"]),
+                line: num(&s["start"]["line"]),
+                column: num(&s["start"]["column"]),
+                end_line: num(&s["end"]["line"]),
+                end_column: num(&s["end"]["column"]),
+                start: num(&s["start"]["offset"]),
+                end: num(&s["end"]["offset"]),
+                object: d["object"].clone(),
+            }
+        })
+        .collect()
+}
+
+/// (line, column) of a byte offset, computed independently of ekslint: lines end at `\n`, `\r\n`
+/// or a lone `\r`; the column counts characters from the start of the line, 1-based.
+fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let text = std::str::from_utf8(bytes).expect("fixture is UTF-8");
+    assert!(
+        text.is_char_boundary(offset),
+        "offset {offset} is not on a character boundary"
+    );
+    let (mut line, mut line_start, mut i) = (1, 0, 0);
+    while i < offset {
+        let c = bytes[i];
+        if c == b'\n' || c == b'\r' {
+            let next = if c == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                i + 2
+            } else {
+                i + 1
+            };
+            if next <= offset {
+                line += 1;
+                line_start = next;
+            }
+            i = next;
+        } else {
+            i += 1;
+        }
+    }
+    (line, text[line_start..offset].chars().count() + 1)
+}
+
+/// Every span lies inside the file, on character boundaries, and its line/column agree with the
+/// byte offset.
+fn check_spans(bytes: &[u8], ds: &[Diag]) {
+    for d in ds {
+        assert!(
+            d.start <= d.end && d.end <= bytes.len(),
+            "{d:?}: span outside the file ({} bytes)",
+            bytes.len()
+        );
+        assert_eq!(
+            line_col(bytes, d.start),
+            (d.line, d.column),
+            "start line/column of {d:?}"
+        );
+        assert_eq!(
+            line_col(bytes, d.end),
+            (d.end_line, d.end_column),
+            "end line/column of {d:?}"
+        );
+    }
+}
+
+/// The bytes a diagnostic points at.
+fn slice<'a>(bytes: &'a [u8], d: &Diag) -> &'a str {
+    std::str::from_utf8(&bytes[d.start..d.end]).expect("span is UTF-8")
+}
+
+/// (rule, line, exact text) of each diagnostic, in report order.
+fn summary_of(bytes: &[u8], ds: &[Diag]) -> Vec<(String, usize, String)> {
+    ds.iter()
+        .map(|d| (d.rule.clone(), d.line, slice(bytes, d).to_string()))
+        .collect()
+}
+
+fn expected(list: &[(&str, usize, &str)]) -> Vec<(String, usize, String)> {
+    list.iter()
+        .map(|(r, l, t)| (r.to_string(), *l, t.to_string()))
+        .collect()
+}
+
+/// Lints one file (by the path given, relative to the repository root or absolute) and checks the
+/// findings are exactly `want` (rule, line, text at the span), with consistent positions.
+fn assert_file(path: &str, want: &[(&str, usize, &str)]) -> Vec<Diag> {
+    let r = run(ekslint().args(["--format", "json", path]));
+    let report = r.json();
+    let ds = diags(&report);
+    let bytes = fs::read(repo().join(path)).expect("read fixture");
+    check_spans(&bytes, &ds);
+    assert_eq!(
+        summary_of(&bytes, &ds),
+        expected(want),
+        "findings of {path}:\n{}",
+        r.stdout
+    );
+    for d in &ds {
+        assert_eq!(d.file, path, "file field of {d:?}");
+    }
+    assert_eq!(report["summary"]["files"], 1, "{}", r.stdout);
+    assert_eq!(report["summary"]["skipped"], 0, "{}", r.stdout);
+    let want_code = if want.is_empty() { 0 } else { 1 };
+    assert_eq!(
+        r.code, want_code,
+        "exit code for {path}; stderr:\n{}",
+        r.stderr
+    );
+    assert!(r.stderr.is_empty(), "unexpected stderr: {}", r.stderr);
+    ds
+}
+
+fn write(dir: &Path, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(rel);
+    fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
+    fs::write(&p, content).expect("write file");
+    p
+}
+
+fn crlf(s: &str) -> String {
+    s.replace('\n', "\r\n")
+}
+
+fn files_in(report: &Value) -> Vec<String> {
+    let mut v: Vec<String> = diags(report).into_iter().map(|d| d.file).collect();
+    v.dedup();
+    v
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn chinese_comments_offsets_are_bytes_and_columns_are_characters() {
+    let path = "testdata/e2e/node-exporter.yaml";
+    let ds = assert_file(path, &[("EKS003", 23, "40"), ("EKS301", 28, "9100")]);
+    let bytes = fs::read(repo().join(path)).unwrap();
+    let text = std::str::from_utf8(&bytes).unwrap();
+
+    // Chinese comments precede the port: the byte offset is larger than the character index.
+    let port = &ds[1];
+    assert_eq!(
+        (port.name.as_str(), port.severity.as_str()),
+        ("metrics-port-conflict", "error")
+    );
+    let char_index = text[..port.start].chars().count();
+    assert!(
+        port.start > char_index + 100,
+        "offset {} should count bytes, not the {char_index} characters before it",
+        port.start
+    );
+    assert_eq!((port.line, port.column), (28, 26));
+    assert_eq!(port.object["kind"], "Deployment");
+    assert_eq!(port.object["name"], "node-exporter");
+    assert_eq!(port.object["namespace"], "monitoring");
+
+    // On line 23 Chinese text precedes the value on the same line: column 79 in characters, where
+    // a byte count would say 87.
+    let arg = &ds[0];
+    let line_start = text[..arg.start].rfind('\n').unwrap() + 1;
+    assert_eq!(arg.column, 79);
+    assert_eq!(arg.start - line_start + 1, 87, "the byte column differs");
+    assert!(arg.message.contains("args[2]"), "{}", arg.message);
+}
+
+#[test]
+fn crlf_line_endings_keep_lines_columns_and_offsets_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let payments = crlf(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: payments
+  namespace: finance
+spec:
+  selector:
+    matchLabels:
+      app: payments
+  template:
+    metadata:
+      labels:
+        app: payments
+      annotations:
+        eks.tke.cloud.tencent.com/cpu: \"2\"
+      annotations:
+        eks.tke.cloud.tencent.com/mem: \"4Gi\"
+    spec:
+      containers:
+      - name: payments
+        image: registry.example.com/finance/payments:3.1.4
+        terminationMessagePolicy: FallbackToLogsOnError
+        env:
+        - name: ENABLE_AUDIT
+          value: yes
+",
+    );
+    assert!(payments.contains("\r\n") && !payments.contains("\n\n"));
+    let p = write(dir.path(), "payments.yaml", &payments);
+    let ds = assert_file(
+        p.to_str().unwrap(),
+        &[("EKS002", 16, "annotations"), ("EKS003", 25, "yes")],
+    );
+    assert_eq!(ds[0].column, 7);
+    assert_eq!(ds[1].column, 18);
+    assert_eq!(ds[1].object["name"], "payments");
+
+    // The same fixtures with CRLF give the same findings at the same lines, columns and texts.
+    for fixture in [
+        "testdata/e2e/node-exporter.yaml",
+        "testdata/e2e/multi-doc.yaml",
+    ] {
+        let lf = fs::read_to_string(repo().join(fixture)).unwrap();
+        assert!(!lf.contains('\r'), "{fixture} must be committed with LF");
+        let name = Path::new(fixture).file_name().unwrap().to_str().unwrap();
+        let converted = write(dir.path(), name, crlf(&lf));
+        let lf_run = run(ekslint().args(["--format", "json", fixture])).json();
+        let crlf_run = run(ekslint().args(["--format", "json"]).arg(&converted)).json();
+        let lf_bytes = lf.as_bytes();
+        let crlf_bytes = fs::read(&converted).unwrap();
+        let (a, b) = (diags(&lf_run), diags(&crlf_run));
+        check_spans(&crlf_bytes, &b);
+        let key = |bytes: &[u8], ds: &[Diag]| -> Vec<(String, usize, usize, String)> {
+            ds.iter()
+                .map(|d| {
+                    (
+                        d.rule.clone(),
+                        d.line,
+                        d.column,
+                        slice(bytes, d).to_string(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            key(lf_bytes, &a),
+            key(&crlf_bytes, &b),
+            "{fixture} with CRLF"
+        );
+        assert!(!b.is_empty());
+    }
+}
+
+#[test]
+fn multi_document_file_reports_the_broken_middle_document_and_lints_the_last() {
+    let path = "testdata/e2e/multi-doc.yaml";
+    let ds = assert_file(path, &[("EKS001", 16, ""), ("EKS006", 18, "apps/v1beta2")]);
+    let bytes = fs::read(repo().join(path)).unwrap();
+    let text = std::str::from_utf8(&bytes).unwrap();
+    // The syntax error is inside the second document (between the `---` lines 9 and 17).
+    let separators: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| *l == "---")
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(separators, [9, 17]);
+    assert!(ds[0].line > 9 && ds[0].line < 17);
+    assert_eq!(ds[0].name, "yaml-syntax");
+    assert!(ds[0].message.contains("invalid YAML"), "{}", ds[0].message);
+    assert!(ds[0].object.is_null());
+    assert_eq!(ds[1].object["name"], "orders");
+    assert!(ds[1].message.contains("apps/v1"), "{}", ds[1].message);
+}
+
+#[test]
+fn list_items_are_linted_like_top_level_objects() {
+    let ds = assert_file(
+        "testdata/e2e/list.yaml",
+        &[
+            ("EKS702", 37, "logs/termination"),
+            ("EKS007", 41, "api-config"),
+        ],
+    );
+    for d in &ds {
+        assert_eq!(d.object["kind"], "Deployment");
+        assert_eq!(d.object["name"], "api");
+        assert_eq!(d.object["namespace"], "api");
+    }
+}
+
+#[test]
+fn cronjob_pod_template_is_read_from_job_template() {
+    let ds = assert_file(
+        "testdata/e2e/cronjob.yaml",
+        &[("EKS003", 17, "true"), ("EKS301", 25, "9100")],
+    );
+    // No EKS005: the pod fields are where a CronJob keeps them. The second CronJob moves the
+    // exporter on its pod template, so its 9100 is silent.
+    for d in &ds {
+        assert_eq!(d.object["name"], "nightly-report", "{d:?}");
+    }
+    assert!(
+        ds[0]
+            .message
+            .contains(".spec.jobTemplate.spec.template.metadata.annotations"),
+        "{}",
+        ds[0].message
+    );
+}
+
+#[test]
+fn json_manifest_is_linted_with_exact_spans() {
+    let ds = assert_file(
+        "testdata/e2e/deployment.json",
+        &[("EKS003", 7, "2"), ("EKS301", 20, "9100")],
+    );
+    assert_eq!(ds[1].column, 66);
+}
+
+#[test]
+fn truncated_json_gives_eks001() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "configmap.json",
+        "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"ConfigMap\",\n  \"metadata\": {\"name\": \"settings\"\n",
+    );
+    let r = run(ekslint().args(["--format", "json"]).arg(&p));
+    let ds = diags(&r.json());
+    assert_eq!(r.code, 1);
+    assert_eq!(ds.len(), 1, "{}", r.stdout);
+    assert_eq!(ds[0].rule, "EKS001");
+    assert!(ds[0].message.contains("invalid JSON"), "{}", ds[0].message);
+    check_spans(&fs::read(&p).unwrap(), &ds);
+}
+
+#[test]
+fn json_with_trailing_comma_gives_eks001() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "configmap.json",
+        "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"ConfigMap\",\n  \"metadata\": {\"name\": \"settings\"},\n  \"data\": {\"LOG_LEVEL\": \"info\",}\n}\n",
+    );
+    let r = run(ekslint().args(["--format", "json"]).arg(&p));
+    let ds = diags(&r.json());
+    assert_eq!(
+        ds.iter().map(|d| d.rule.as_str()).collect::<Vec<_>>(),
+        ["EKS001"],
+        "{}",
+        r.stdout
+    );
+    assert_eq!(ds[0].line, 5);
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn helm_template_gives_eks004_and_nothing_else() {
+    let path = "testdata/e2e/helm/templates/deployment.yaml";
+    // The template also has a 9100 port and an undefined volume: none of that is reported.
+    let ds = assert_file(path, &[("EKS004", 4, "{{ include \"web.fullname\" . }}")]);
+    assert_eq!(ds[0].severity, "warning");
+    assert!(ds[0].object.is_null());
+    // A warning fails the default run but not `--fail-on error`.
+    let r = run(ekslint().args(["--fail-on", "error", path]));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+#[test]
+fn binary_file_named_yaml_is_one_eks001_and_other_files_still_lint() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bin = b"apiVersion: v1\nkind: ConfigMap\n".to_vec();
+    bin.extend_from_slice(&[0, 0, 1, 2, 0xff, 0xfe, 0, 7, b'\n', 0]);
+    write(dir.path(), "x.yaml", &bin);
+    write(
+        dir.path(),
+        "y.yaml",
+        fs::read(repo().join("testdata/e2e/cronjob.yaml")).unwrap(),
+    );
+
+    let r = run(ekslint()
+        .current_dir(dir.path())
+        .args(["--format", "json", "x.yaml"]));
+    assert_eq!(r.code, 1);
+    let ds = diags(&r.json());
+    assert_eq!(ds.len(), 1, "{}", r.stdout);
+    assert_eq!((ds[0].rule.as_str(), ds[0].line), ("EKS001", 1));
+    assert!(ds[0].message.contains("binary"), "{}", ds[0].message);
+    assert_eq!(ds[0].file, "x.yaml");
+
+    // In a directory walk the binary file does not stop the others.
+    let r = run(ekslint()
+        .current_dir(dir.path())
+        .args(["--format", "json", "."]));
+    assert_eq!(r.code, 1);
+    let report = r.json();
+    let rules: Vec<(String, String)> = diags(&report)
+        .into_iter()
+        .map(|d| (d.file, d.rule))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("./x.yaml".to_string(), "EKS001".to_string()),
+            ("./y.yaml".to_string(), "EKS003".to_string()),
+            ("./y.yaml".to_string(), "EKS301".to_string()),
+        ]
+    );
+    assert_eq!(report["summary"]["files"], 2);
+
+    // People see the file name even though there is no code frame to show.
+    let r = run(ekslint()
+        .current_dir(dir.path())
+        .args(["--color", "never", "x.yaml"]));
+    assert!(r.stdout.contains("EKS001 yaml-syntax"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("x.yaml: this is a binary file"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn clean_manifest_gives_nothing_and_exit_0() {
+    assert_file("testdata/e2e/clean/web.yaml", &[]);
+    let r = run(ekslint().args(["--color", "never", "testdata/e2e/clean/web.yaml"]));
+    assert_eq!(r.code, 0);
+    assert_eq!(r.stdout, "No problems in 1 file.\n");
+    assert_eq!(r.stderr, "");
+    // Even `--fail-on info` has nothing to fail on.
+    let r = run(ekslint().args(["--fail-on", "info", "testdata/e2e/clean"]));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+#[test]
+fn byte_order_mark_shifts_offsets_by_three_bytes() {
+    let path = "testdata/e2e/bom.yaml";
+    let bytes = fs::read(repo().join(path)).unwrap();
+    assert!(bytes.starts_with(b"\xef\xbb\xbf"), "fixture lost its BOM");
+    let ds = assert_file(path, &[("EKS006", 2, "apps/v1beta2")]);
+    assert_eq!(ds[0].column, 13);
+
+    // The BOM directly before the first key: the finding is still on line 1, 3 bytes further.
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "bom-first.yaml",
+        "\u{feff}apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: portal\n",
+    );
+    let r = run(ekslint().args(["--format", "json"]).arg(&p));
+    let ds = diags(&r.json());
+    let bytes = fs::read(&p).unwrap();
+    assert_eq!(
+        summary_of(&bytes, &ds),
+        expected(&[("EKS006", 1, "extensions/v1beta1")])
+    );
+    assert_eq!(ds[0].start, 3 + "apiVersion: ".len());
+}
+
+#[test]
+fn whole_fixture_directory_equals_the_files_one_by_one() {
+    let r = run(ekslint().args(["--format", "json", "testdata/e2e"]));
+    assert_eq!(r.code, 1);
+    let report = r.json();
+    let files = files_in(&report);
+    let mut sorted = files.clone();
+    sorted.sort();
+    assert_eq!(files, sorted, "files are reported in sorted order");
+    let mut total = 0;
+    for f in &files {
+        let one = run(ekslint().args(["--format", "json", f])).json();
+        let mine: Vec<_> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["file"] == f.as_str())
+            .cloned()
+            .collect();
+        assert_eq!(&Value::Array(mine), &one["diagnostics"], "{f}");
+        total += 1;
+    }
+    // Every fixture but the clean one has a finding; the clean one is still counted.
+    assert_eq!(report["summary"]["files"], total + 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exit codes, rule files, --fail-on
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn missing_path_exits_2() {
+    let r = run(ekslint().arg("/does/not/exist"));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("/does/not/exist: no such file or directory"),
+        "{}",
+        r.stderr
+    );
+    // A missing path next to a good one still lints the good one, and still exits 2.
+    let r = run(ekslint().args([
+        "--format",
+        "json",
+        "/does/not/exist",
+        "testdata/e2e/cronjob.yaml",
+    ]));
+    assert_eq!(r.code, 2);
+    assert_eq!(diags(&r.json()).len(), 2);
+}
+
+fn broken_rules_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "acme-image-registry.yaml",
+        "id: ACME001
+name: image-from-internal-registry
+severity: warning
+summary: images must come from the internal registry
+explanation: pulls from Docker Hub are rate limited on super nodes
+message: 'image `{value}` is not from registry.example.com'
+check:
+  select:
+    - containers[*].image
+  when:
+    not:
+      matches: '^registry\\.example\\.com/
+examples:
+  firing: []
+  silent: []
+",
+    );
+    dir
+}
+
+#[test]
+fn broken_rule_file_exits_2_and_shows_the_broken_line() {
+    let dir = broken_rules_dir();
+    let r = run(ekslint()
+        .args(["--rules"])
+        .arg(dir.path())
+        .arg("testdata/e2e/clean"));
+    assert_eq!(r.code, 2, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "", "nothing is linted with a broken rule set");
+    assert!(
+        r.stderr.contains("matches: '^registry"),
+        "stderr shows the offending line:\n{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(":12:16"),
+        "stderr points at line 12, column 16 (the unclosed quote):\n{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn broken_rule_file_error_names_the_file() {
+    let dir = broken_rules_dir();
+    let r = run(ekslint()
+        .args(["--rules"])
+        .arg(dir.path())
+        .arg("testdata/e2e/clean"));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("acme-image-registry.yaml"),
+        "stderr should name the rule file:\n{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("<input>"), "{}", r.stderr);
+}
+
+#[test]
+fn fail_on_threshold_picks_the_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    // Only EKS701 (info): the container does not set terminationMessagePolicy.
+    let info_only = write(
+        dir.path(),
+        "worker.yaml",
+        "apiVersion: v1
+kind: Pod
+metadata:
+  name: worker
+  namespace: jobs
+spec:
+  restartPolicy: Never
+  containers:
+  - name: worker
+    image: registry.example.com/jobs/worker:1.0.0
+    args: [\"--queue\", \"default\"]
+",
+    );
+    let r = run(ekslint().args(["--format", "json"]).arg(&info_only));
+    let ds = diags(&r.json());
+    assert_eq!(
+        ds.iter()
+            .map(|d| (d.rule.as_str(), d.severity.as_str()))
+            .collect::<Vec<_>>(),
+        [("EKS701", "info")]
+    );
+    assert_eq!(r.code, 0, "info does not fail the default run");
+    let code = |args: &[&str], file: &Path| run(ekslint().args(args).arg(file)).code;
+    assert_eq!(code(&["--fail-on", "error"], &info_only), 0);
+    assert_eq!(code(&["--fail-on", "warning"], &info_only), 0);
+    assert_eq!(code(&["--fail-on", "info"], &info_only), 1);
+    assert_eq!(code(&["--fail-on", "never"], &info_only), 0);
+
+    let errors = repo().join("testdata/e2e/multi-doc.yaml");
+    assert_eq!(code(&[], &errors), 1);
+    assert_eq!(code(&["--fail-on", "error"], &errors), 1);
+    assert_eq!(code(&["--fail-on", "never"], &errors), 0);
+
+    let r = run(ekslint().args(["--fail-on", "sometimes", "testdata/e2e/clean"]));
+    assert_eq!(r.code, 2, "a bad flag value is a usage error");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Standard input and discovery
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn stdin_is_reported_under_stdin_filename() {
+    let fixture = "testdata/e2e/node-exporter.yaml";
+    let bytes = fs::read(repo().join(fixture)).unwrap();
+    let r = run_stdin(
+        &["-", "--stdin-filename", "k8s/app.yaml", "--format", "json"],
+        &bytes,
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let from_stdin = r.json();
+    let ds = diags(&from_stdin);
+    check_spans(&bytes, &ds);
+    assert_eq!(
+        summary_of(&bytes, &ds),
+        expected(&[("EKS003", 23, "40"), ("EKS301", 28, "9100")])
+    );
+    assert!(ds.iter().all(|d| d.file == "k8s/app.yaml"), "{}", r.stdout);
+    // Apart from the name, exactly what linting the file gives.
+    let from_file = run(ekslint().args(["--format", "json", fixture])).stdout;
+    assert_eq!(r.stdout.replace("k8s/app.yaml", fixture), from_file);
+
+    // The name also picks JSON: a broken document is "invalid JSON".
+    let r = run_stdin(
+        &["-", "--stdin-filename", "k8s/app.json", "--format", "json"],
+        b"{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\"",
+    );
+    let ds = diags(&r.json());
+    assert_eq!(ds.len(), 1, "{}", r.stdout);
+    assert_eq!(
+        (ds[0].rule.as_str(), ds[0].file.as_str()),
+        ("EKS001", "k8s/app.json")
+    );
+    assert!(ds[0].message.contains("invalid JSON"), "{}", ds[0].message);
+
+    // Without a name, standard input is `<stdin>`.
+    let r = run_stdin(&["-", "--format", "json"], &bytes);
+    assert!(diags(&r.json()).iter().all(|d| d.file == "<stdin>"));
+}
+
+/// A repository-like tree in which every file has the same EKS301 finding.
+fn tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = fs::read(repo().join("testdata/e2e/exporter-sidecar.yaml")).unwrap();
+    for rel in [
+        "apps/gateway.yaml",
+        "apps/nested/deep/gateway.yml",
+        "vendor/upstream/gateway.yaml",
+        "generated/gateway.yaml",
+        "apps/scratch.yaml",
+        ".github/workflows/gateway.yaml",
+        ".hidden-dir/gateway.yaml",
+        "apps/.gateway.yaml",
+        "node_modules/some-chart/gateway.yaml",
+        "apps/node_modules/gateway.yaml",
+        "target/gateway.yaml",
+    ] {
+        write(dir.path(), rel, &manifest);
+    }
+    write(dir.path(), "README.md", "# not a manifest: 9100\n");
+    write(dir.path(), ".gitignore", "generated/\n/apps/scratch.yaml\n");
+    dir
+}
+
+fn linted(dir: &Path, args: &[&str]) -> Vec<String> {
+    let r = run(ekslint()
+        .current_dir(dir)
+        .args(["--format", "json"])
+        .args(args));
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    files_in(&r.json())
+}
+
+#[test]
+fn gitignored_hidden_and_node_modules_are_not_linted() {
+    let dir = tree();
+    assert_eq!(
+        linted(dir.path(), &["."]),
+        [
+            "./apps/gateway.yaml",
+            "./apps/nested/deep/gateway.yml",
+            "./vendor/upstream/gateway.yaml",
+        ]
+    );
+    // The same from a path argument that is not `.`.
+    let parent = dir.path().parent().unwrap();
+    let name = dir.path().file_name().unwrap().to_str().unwrap();
+    assert_eq!(
+        linted(parent, &[name]),
+        [
+            format!("{name}/apps/gateway.yaml"),
+            format!("{name}/apps/nested/deep/gateway.yml"),
+            format!("{name}/vendor/upstream/gateway.yaml"),
+        ]
+    );
+    // A file named on the command line is linted even where a walk would skip it.
+    assert_eq!(
+        linted(
+            dir.path(),
+            &[
+                "generated/gateway.yaml",
+                "node_modules/some-chart/gateway.yaml"
+            ]
+        ),
+        [
+            "generated/gateway.yaml",
+            "node_modules/some-chart/gateway.yaml"
+        ]
+    );
+}
+
+#[test]
+fn exclude_skips_a_directory() {
+    let dir = tree();
+    assert_eq!(
+        linted(dir.path(), &[".", "--exclude", "vendor"]),
+        ["./apps/gateway.yaml", "./apps/nested/deep/gateway.yml"]
+    );
+    assert_eq!(
+        linted(
+            dir.path(),
+            &[".", "--exclude", "apps/nested", "--exclude", "vendor/"]
+        ),
+        ["./apps/gateway.yaml"]
+    );
+    assert_eq!(
+        linted(dir.path(), &[".", "--exclude", "*.yml"]),
+        ["./apps/gateway.yaml", "./vendor/upstream/gateway.yaml"]
+    );
+    // Excluding everything is a clean run over zero files.
+    let r = run(ekslint().current_dir(dir.path()).args([
+        "--format",
+        "json",
+        ".",
+        "--exclude",
+        "apps",
+        "--exclude",
+        "vendor",
+    ]));
+    assert_eq!(r.code, 0);
+    assert_eq!(r.json()["summary"]["files"], 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Determinism
+// ---------------------------------------------------------------------------------------------
+
+fn generated_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..30 {
+        let team = ["payments", "search", "ads"][i % 3];
+        let rel = format!("{team}/svc-{i:02}/deploy.yaml");
+        let port = if i % 2 == 0 { 9100 } else { 8080 + i };
+        let version = if i % 5 == 0 { "\"1.0\"" } else { "1.0" };
+        let policy = if i % 3 == 0 {
+            ""
+        } else {
+            "        terminationMessagePolicy: FallbackToLogsOnError\n"
+        };
+        let broken = if i % 7 == 0 {
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken\n"
+        } else {
+            ""
+        };
+        let api = if i % 4 == 0 {
+            "apps/v1beta1"
+        } else {
+            "apps/v1"
+        };
+        let body = format!(
+            "# 服务 {i}：{team} 团队\napiVersion: {api}\nkind: Deployment\nmetadata:\n  name: svc-{i:02}\n  namespace: {team}\n  labels:\n    version: {version}\nspec:\n  replicas: 3\n  selector:\n    matchLabels: {{app: svc-{i:02}}}\n  template:\n    metadata:\n      labels: {{app: svc-{i:02}}}\n    spec:\n      containers:\n      - name: app\n        image: registry.example.com/{team}/svc:{i}\n{policy}        ports:\n        - containerPort: {port}\n{broken}"
+        );
+        write(dir.path(), &rel, body);
+    }
+    dir
+}
+
+#[test]
+fn output_is_byte_identical_across_runs_and_thread_counts() {
+    let dir = generated_tree();
+    let out = |format: &str, threads: Option<&str>| {
+        let mut c = ekslint();
+        c.current_dir(dir.path())
+            .args(["--format", format, "--color", "never", "."]);
+        if let Some(t) = threads {
+            c.env("RAYON_NUM_THREADS", t);
+        }
+        let r = run(&mut c);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        r.stdout
+    };
+    for format in ["json", "human"] {
+        let first = out(format, None);
+        assert_eq!(first, out(format, None), "{format}: two runs differ");
+        assert_eq!(first, out(format, Some("1")), "{format}: 1 thread differs");
+        assert_eq!(first, out(format, Some("2")), "{format}: 2 threads differ");
+        if format == "json" {
+            let report: Value = serde_json::from_str(&first).unwrap();
+            assert_eq!(report["summary"]["files"], 30);
+            let files = files_in(&report);
+            let mut sorted = files.clone();
+            sorted.sort();
+            assert_eq!(files, sorted);
+            let rules: std::collections::BTreeSet<String> =
+                diags(&report).into_iter().map(|d| d.rule).collect();
+            assert_eq!(
+                rules.into_iter().collect::<Vec<_>>(),
+                ["EKS001", "EKS003", "EKS006", "EKS301", "EKS701"]
+            );
+            for d in diags(&report) {
+                let bytes = fs::read(dir.path().join(&d.file)).unwrap();
+                check_spans(&bytes, std::slice::from_ref(&d));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What people see
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn human_output_names_the_rule_and_ends_with_a_summary() {
+    let r = run(ekslint().args([
+        "--color",
+        "never",
+        "testdata/e2e/node-exporter.yaml",
+        "testdata/e2e/cronjob.yaml",
+    ]));
+    assert_eq!(r.code, 1);
+    assert!(
+        !r.stdout.contains('\u{1b}'),
+        "no ANSI escapes with --color never"
+    );
+    assert!(
+        r.stdout.contains("EKS301 metrics-port-conflict"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("EKS003 non-string-value"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("testdata/e2e/cronjob.yaml:25:30"),
+        "{}",
+        r.stdout
+    );
+    let last = r.stdout.lines().last().unwrap();
+    assert_eq!(
+        last,
+        "4 problems (4 errors, 0 warnings, 0 info) in 2 files."
+    );
+    assert!(last.contains("problems (") && last.contains("in 2 files"));
+
+    // Not a terminal and no --color: no colors either.
+    let r = run(ekslint().arg("testdata/e2e/node-exporter.yaml"));
+    assert!(!r.stdout.contains('\u{1b}'), "{}", r.stdout);
+}
+
+#[test]
+fn human_location_column_counts_characters() {
+    let r = run(ekslint().args(["--color", "never", "testdata/e2e/node-exporter.yaml"]));
+    assert!(
+        r.stdout.contains("testdata/e2e/node-exporter.yaml:23:79"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn human_output_snapshot_eks301() {
+    let r = run(ekslint().args(["--color", "never", "testdata/e2e/exporter-sidecar.yaml"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let snapshot = repo().join("tests/snapshots/human_eks301.txt");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1") {
+        fs::create_dir_all(snapshot.parent().unwrap()).unwrap();
+        fs::write(&snapshot, &r.stdout).unwrap();
+        return;
+    }
+    let want = fs::read_to_string(&snapshot)
+        .expect("missing snapshot: run with UPDATE_SNAPSHOTS=1 to create it");
+    assert!(
+        r.stdout == want,
+        "human output differs from {} (UPDATE_SNAPSHOTS=1 rewrites it)\n--- expected\n{want}\n--- actual\n{}",
+        snapshot.display(),
+        r.stdout
+    );
+}
