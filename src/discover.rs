@@ -118,6 +118,14 @@ pub fn discover(
     }
     inputs.sort();
     inputs.dedup();
+    if args.len() > 1 {
+        // Overlapping arguments (`./apps apps/a.yaml`) must not lint a file twice.
+        let mut seen = std::collections::HashSet::new();
+        inputs.retain(|i| match i {
+            Input::File { path, .. } => seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
+            Input::Stdin { .. } => true,
+        });
+    }
     mark_patches(&mut inputs);
     Discovery { inputs, errors }
 }

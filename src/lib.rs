@@ -6,6 +6,7 @@
 //! running the per-file stages and `cli` on top.
 #![forbid(unsafe_code)]
 
+pub mod annotations;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;

@@ -255,7 +255,11 @@ impl Linter {
                         r.facts
                             .iter()
                             .filter(move |(ri, _)| *ri == i)
-                            .map(move |(_, fact)| GlobalFact { file, fact })
+                            .map(move |(_, fact)| GlobalFact {
+                                file,
+                                path: &r.source.name,
+                                fact,
+                            })
                     })
                     .collect();
                 if facts.is_empty() {

@@ -30,7 +30,12 @@ pub fn check(linter: &Linter, id: &str) -> Vec<String> {
             ex.name.as_deref().unwrap_or("unnamed")
         );
         let file = ex.filename.as_deref().unwrap_or("example.yaml");
-        let result = linter.lint_bytes(file, ex.yaml.clone().into_bytes());
+        let mut results = vec![linter.lint_bytes(file, ex.yaml.clone().into_bytes())];
+        // Cross-file rules see the example as the whole tree.
+        linter.global(&mut results);
+        let Some(result) = results.pop() else {
+            continue;
+        };
         let mut lines: Vec<usize> = result
             .findings
             .iter()

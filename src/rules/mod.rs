@@ -94,7 +94,7 @@ impl Rule {
     pub fn finding(&self, raw: RawFinding, object: Option<&Object<'_>>) -> Finding {
         Finding {
             rule: self.meta.clone(),
-            severity: self.meta.severity,
+            severity: raw.severity.unwrap_or(self.meta.severity),
             message: raw.message,
             help: raw.help.or_else(|| self.meta.help.clone()),
             span: raw.span,
@@ -187,6 +187,7 @@ impl Declarative {
                         help,
                         label: None,
                         labels: Vec::new(),
+                        severity: None,
                     },
                     Some(obj),
                 ));

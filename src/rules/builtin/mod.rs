@@ -2,7 +2,14 @@
 //! `check: {builtin: NAME, params: {...}}`; the parameters are typed by the check itself.
 //! One file per check; `REGISTRY` lists them.
 
+mod annotation_combination;
+mod annotation_placement;
+mod annotation_value;
 mod duplicate_key;
+mod eks_config;
+mod image_reuse;
+mod legacy_annotation;
+mod unknown_annotation;
 mod removed_api_version;
 pub mod unrendered_template;
 pub mod yaml_syntax;
@@ -37,9 +44,10 @@ pub struct Fact {
     pub strings: Vec<String>,
 }
 
-/// A fact with the index of the file it came from.
+/// A fact with the file it came from (index, and the path as reports show it).
 pub struct GlobalFact<'f> {
     pub file: usize,
+    pub path: &'f str,
     pub fact: &'f Fact,
 }
 
@@ -58,6 +66,8 @@ pub struct RawFinding {
     pub help: Option<String>,
     pub label: Option<String>,
     pub labels: Vec<Label>,
+    /// A lower severity than the rule's, for findings the check is less sure of.
+    pub severity: Option<crate::diagnostic::Severity>,
 }
 
 impl RawFinding {
@@ -68,7 +78,12 @@ impl RawFinding {
             help: None,
             label: None,
             labels: Vec::new(),
+            severity: None,
         }
+    }
+    pub fn severity(mut self, severity: crate::diagnostic::Severity) -> RawFinding {
+        self.severity = Some(severity);
+        self
     }
     pub fn help(mut self, help: impl Into<String>) -> RawFinding {
         self.help = Some(help.into());
@@ -108,6 +123,13 @@ pub const REGISTRY: &[(&str, Constructor)] = &[
     ("unrendered-template", unrendered_template::new),
     ("duplicate-key", duplicate_key::new),
     ("removed-api-version", removed_api_version::new),
+    ("annotation-not-on-pod-template", annotation_placement::new),
+    ("unknown-eks-annotation", unknown_annotation::new),
+    ("invalid-annotation-value", annotation_value::new),
+    ("legacy-annotation", legacy_annotation::new),
+    ("annotation-combination", annotation_combination::new),
+    ("eks-config", eks_config::new),
+    ("image-reuse-key", image_reuse::new),
 ];
 
 pub fn make(name: &str, params: Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, String> {

@@ -1,0 +1,467 @@
+//! Value formats of EKS annotations (EKS103).
+
+use super::{Entry, Format};
+
+/// What is wrong with a value.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Ok,
+    /// Accepted by EKS but probably not what was meant (reported as a warning).
+    Doubtful(String),
+    /// Rejected, or silently ignored, by EKS.
+    Invalid(String),
+}
+
+/// The GPU models of the published tables, and the ones withdrawn in 2021.
+pub const GPU_MODELS: &[&str] = &[
+    "V100",
+    "T4",
+    "1/4*T4",
+    "1/2*T4",
+    "A10*PNV4",
+    "A10*GNV4",
+    "A10*GNV4v",
+];
+pub const GPU_REMOVED: &[&str] = &["1/4*V100", "1/2*V100"];
+
+fn is_uint(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_decimal(s: &str) -> bool {
+    match s.split_once('.') {
+        Some((a, b)) => is_uint(a) && is_uint(b),
+        None => is_uint(s),
+    }
+}
+
+/// Go's `time.ParseDuration` syntax: `300ms`, `1.5h`, `2h45m`, or `0`.
+pub fn is_go_duration(s: &str) -> bool {
+    if s == "0" {
+        return true;
+    }
+    let mut rest = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if num_len == 0 || !is_decimal(&rest[..num_len]) && !rest[..num_len].ends_with('.') {
+            return false;
+        }
+        rest = &rest[num_len..];
+        let unit = ["ns", "us", "µs", "μs", "ms", "s", "m", "h"]
+            .iter()
+            .filter(|u| rest.starts_with(*u))
+            .max_by_key(|u| u.len());
+        match unit {
+            Some(u) => rest = &rest[u.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+fn list(v: &str) -> Vec<&str> {
+    v.split(',').collect()
+}
+
+pub fn check(entry: &Entry, value: &str) -> Verdict {
+    use Verdict::*;
+    let v = value;
+    match entry.format {
+        Format::String => Ok,
+        Format::Bool => match v {
+            "true" | "false" => Ok,
+            _ => Invalid(format!(
+                "`{v}` is not a boolean: write \"true\" or \"false\""
+            )),
+        },
+        Format::Percent => match v.parse::<i64>() {
+            Result::Ok(n) if is_uint(v) && (0..=100).contains(&n) => Ok,
+            _ => Invalid(format!(
+                "`{v}` is not a percentage: write a whole number from 0 to 100, e.g. \"85\""
+            )),
+        },
+        Format::Port => match v.parse::<u32>() {
+            Result::Ok(n) if is_uint(v) && (1..=65535).contains(&n) => {
+                if n == 9100 && entry.key.ends_with("/metrics-port") {
+                    Invalid("9100 is where the exporter listens by default: setting it moves nothing; choose a free port such as 9110".into())
+                } else {
+                    Ok
+                }
+            }
+            _ => Invalid(format!(
+                "`{v}` is not a port: write a number from 1 to 65535, e.g. \"9110\""
+            )),
+        },
+        Format::SgList => {
+            let bad: Vec<&str> = list(v)
+                .into_iter()
+                .filter(|id| {
+                    !(id.len() == 11
+                        && id.starts_with("sg-")
+                        && id[3..]
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+                })
+                .collect();
+            if bad.is_empty() {
+                Ok
+            } else {
+                Invalid(format!(
+                    "`{}` is not a security group id: write `sg-` and 8 lowercase letters or digits, comma-separated without spaces (`sg-5lxe2r2p,sg-0abc1234`)",
+                    bad[0]
+                ))
+            }
+        }
+        Format::GiMemory => {
+            if v.strip_suffix("Gi").is_some_and(is_decimal) {
+                return Ok;
+            }
+            if v.strip_suffix("Mi").is_some_and(is_decimal) {
+                return Doubtful(format!(
+                    "`{v}`: the current EKS documentation requires memory in Gi (older pages accepted Mi); write it in Gi, e.g. \"0.5Gi\""
+                ));
+            }
+            let hint = if v.ends_with('G') || v.ends_with("GB") {
+                " (`G` is rejected with a parameter error: write `Gi`)"
+            } else {
+                ""
+            };
+            Invalid(format!(
+                "`{v}` is not a memory size in Gi{hint}: write e.g. \"16Gi\" or \"0.5Gi\""
+            ))
+        }
+        Format::Cores => {
+            if is_decimal(v) && v.parse::<f64>().is_ok_and(|n| n > 0.0) {
+                Ok
+            } else if let Some(m) = v.strip_suffix('m').filter(|m| is_uint(m)) {
+                let cores = m.parse::<f64>().unwrap_or(0.0) / 1000.0;
+                Invalid(format!(
+                    "`{v}`: the cpu annotation is a number of cores without unit: write \"{cores}\""
+                ))
+            } else {
+                Invalid(format!(
+                    "`{v}` is not a number of cores: write e.g. \"0.25\", \"1\" or \"4\""
+                ))
+            }
+        }
+        Format::Int => match v.parse::<i64>() {
+            Result::Ok(n) if is_uint(v) => {
+                if entry.min.is_some_and(|m| n < m) || entry.max.is_some_and(|m| n > m) {
+                    Invalid(format!(
+                        "`{v}` is out of range: write a whole number{}{}",
+                        entry.min.map(|m| format!(" ≥ {m}")).unwrap_or_default(),
+                        entry.max.map(|m| format!(" and ≤ {m}")).unwrap_or_default()
+                    ))
+                } else {
+                    Ok
+                }
+            }
+            _ => Invalid(format!("`{v}` is not a whole number")),
+        },
+        Format::Duration => {
+            if is_go_duration(v) {
+                Ok
+            } else if is_uint(v) {
+                Invalid(format!(
+                    "`{v}` has no unit: write a duration such as \"{v}s\""
+                ))
+            } else {
+                Invalid(format!(
+                    "`{v}` is not a duration: write it the Go way, e.g. \"30s\", \"5m\", \"1h30m\""
+                ))
+            }
+        }
+        Format::JsonSysctls => check_sysctls(v),
+        Format::JsonObject => match serde_json::from_str::<serde_json::Value>(v) {
+            Result::Ok(serde_json::Value::Object(_)) => Ok,
+            _ => Invalid(format!(
+                "`{v}` is not a JSON object, e.g. '{{\"business\": \"A\"}}'"
+            )),
+        },
+        Format::JsonObjectOrEmpty => {
+            if v.trim().is_empty() {
+                return Ok;
+            }
+            match serde_json::from_str::<serde_json::Value>(v) {
+                Result::Ok(serde_json::Value::Object(_)) => Ok,
+                _ => Invalid(format!(
+                    "`{v}` is not valid: write \"\" or '{{}}' for a default EIP, or a JSON object of AllocateAddresses parameters, e.g. '{{\"InternetMaxBandwidthOut\": 50}}'"
+                )),
+            }
+        }
+        Format::Enum => {
+            if entry.values.iter().any(|x| x == v) {
+                Ok
+            } else {
+                Invalid(format!("`{v}` is not one of {}", quote_list(&entry.values)))
+            }
+        }
+        Format::CpuType => {
+            for t in list(v) {
+                let t = t.trim();
+                match t {
+                    "intel" | "amd" => {}
+                    "Intel" | "INTEL" | "AMD" | "Amd" => {
+                        return Doubtful(format!(
+                            "`{t}`: the documentation writes CPU vendors in lowercase (`intel`, `amd`)"
+                        ));
+                    }
+                    _ if t.len() <= 4
+                        && t.starts_with(|c: char| c.is_ascii_uppercase())
+                        && t.chars().any(|c| c.is_ascii_digit())
+                        && t.chars()
+                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) => {}
+                    _ => {
+                        return Doubtful(format!(
+                            "`{t}` is neither `intel`, `amd` nor an instance family such as `S5` or `SA4`"
+                        ));
+                    }
+                }
+            }
+            Ok
+        }
+        Format::GpuType => {
+            for t in list(v) {
+                let t = t.trim();
+                if GPU_REMOVED.contains(&t) {
+                    return Invalid(format!(
+                        "`{t}` was withdrawn in 2021: use `V100`, `T4`, `1/4*T4` or `1/2*T4`"
+                    ));
+                }
+                if !GPU_MODELS.contains(&t) {
+                    return Doubtful(format!(
+                        "`{t}` is not a GPU model of the published tables ({}): pod creation fails with an unknown model",
+                        GPU_MODELS.join(", ")
+                    ));
+                }
+            }
+            Ok
+        }
+        Format::ImageCache => {
+            if v == "auto"
+                || v.strip_prefix("imc-").is_some_and(|id| {
+                    !id.is_empty()
+                        && id
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                })
+            {
+                Ok
+            } else {
+                Invalid(format!(
+                    "`{v}` is neither `auto` nor an image cache id `imc-...`"
+                ))
+            }
+        }
+        Format::IdList => {
+            let prefix = entry.values.first().map(String::as_str).unwrap_or("");
+            match list(v)
+                .into_iter()
+                .find(|id| !id.starts_with(prefix) || id.len() <= prefix.len())
+            {
+                None => Ok,
+                Some(id) => Invalid(format!(
+                    "`{id}` is not an id starting with `{prefix}` (comma-separated, no spaces)"
+                )),
+            }
+        }
+        Format::Ipv4 => match v.parse::<std::net::Ipv4Addr>() {
+            Result::Ok(_) => Ok,
+            Err(_) => Invalid(format!("`{v}` is not an IPv4 address")),
+        },
+        Format::Size => {
+            let n = v
+                .trim_end_matches(['b', 'B'])
+                .trim_end_matches(['k', 'K', 'm', 'M', 'g', 'G']);
+            if is_uint(n) {
+                Ok
+            } else {
+                Invalid(format!("`{v}` is not a size such as \"2M\" or \"512k\""))
+            }
+        }
+        Format::Hosts => {
+            if v == "all" {
+                return Ok;
+            }
+            match list(v)
+                .into_iter()
+                .find(|h| h.is_empty() || h.contains("://") || h.contains('/') || h.contains(' '))
+            {
+                None => Ok,
+                Some(h) => Invalid(format!(
+                    "`{h}` is not a registry host: write host[:port] without scheme or path (e.g. `harbor.example.com:5000`), comma-separated, or `all`"
+                )),
+            }
+        }
+        Format::ResolvConf => {
+            if v.lines().any(|l| l.trim_start().starts_with("nameserver")) {
+                Ok
+            } else {
+                Doubtful(
+                    "the resolv.conf has no `nameserver` line: the pod would have no DNS server"
+                        .into(),
+                )
+            }
+        }
+    }
+}
+
+fn quote_list(v: &[String]) -> String {
+    v.iter()
+        .map(|x| format!("`{x}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn check_sysctls(v: &str) -> Verdict {
+    let parsed: serde_json::Value = match serde_json::from_str(v) {
+        Result::Ok(p) => p,
+        Err(e) => {
+            return Verdict::Invalid(format!(
+                "not valid JSON ({e}): write '[{{\"name\": \"net.core.rmem_max\", \"value\": \"26214400\"}}]'"
+            ));
+        }
+    };
+    let Some(items) = parsed.as_array() else {
+        return Verdict::Invalid(
+            "must be a JSON array of {\"name\": ..., \"value\": ...} objects".into(),
+        );
+    };
+    for item in items {
+        let name = item.get("name").and_then(|n| n.as_str());
+        let value = item.get("value");
+        match (name, value) {
+            (Some(n), Some(serde_json::Value::String(_))) => {
+                if !n.starts_with("net.") {
+                    return Verdict::Invalid(format!(
+                        "`{n}`: only kernel parameters under `net.` can be set on super nodes"
+                    ));
+                }
+            }
+            (Some(n), Some(_)) => {
+                return Verdict::Invalid(format!(
+                    "the value of `{n}` must be a JSON string (\"26214400\", not 26214400)"
+                ));
+            }
+            _ => {
+                return Verdict::Invalid(
+                    "every item needs a string \"name\" and a string \"value\"".into(),
+                );
+            }
+        }
+    }
+    Verdict::Ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lookup;
+    use super::*;
+
+    fn v(key: &str, value: &str) -> Verdict {
+        check(
+            lookup(&format!("eks.tke.cloud.tencent.com/{key}")).expect(key),
+            value,
+        )
+    }
+    fn ok(key: &str, value: &str) {
+        assert_eq!(v(key, value), Verdict::Ok, "{key}: {value}");
+    }
+    fn bad(key: &str, value: &str) {
+        assert!(
+            matches!(v(key, value), Verdict::Invalid(_)),
+            "{key}: {value} should be invalid"
+        );
+    }
+    fn doubtful(key: &str, value: &str) {
+        assert!(
+            matches!(v(key, value), Verdict::Doubtful(_)),
+            "{key}: {value} should be doubtful"
+        );
+    }
+
+    #[test]
+    fn every_format() {
+        ok("retain-ip", "true");
+        bad("retain-ip", "yes");
+        bad("retain-ip", "True");
+        ok("image-gc-high-threshold", "80");
+        bad("image-gc-high-threshold", "101");
+        bad("image-gc-high-threshold", "80%");
+        ok("metrics-port", "9110");
+        bad("metrics-port", "9100");
+        bad("metrics-port", "70000");
+        ok("security-group-id", "sg-5lxe2r2p,sg-0abc1234");
+        bad("security-group-id", "sg-5lxe2r2p, sg-0abc1234");
+        bad("security-group-id", "sg-ABC");
+        ok("mem", "16Gi");
+        ok("mem", "0.5Gi");
+        bad("mem", "16G");
+        bad("mem", "16");
+        doubtful("mem", "512Mi");
+        ok("cpu", "0.25");
+        bad("cpu", "500m");
+        bad("cpu", "1 core");
+        ok("root-cbs-size", "50");
+        bad("root-cbs-size", "0");
+        bad("retain-ip-hours", "9000");
+        ok("heartbeat-lost-period", "1m");
+        ok("ipvs-sync-period", "1h30m");
+        bad("heartbeat-lost-period", "60");
+        bad("heartbeat-lost-period", "1 minute");
+        ok(
+            "host-sysctls",
+            r#"[{"name": "net.core.rmem_max","value": "26214400"}]"#,
+        );
+        bad(
+            "host-sysctls",
+            r#"[{"name": "vm.swappiness","value": "10"}]"#,
+        );
+        bad(
+            "host-sysctls",
+            r#"[{"name": "net.core.rmem_max","value": 26214400}]"#,
+        );
+        bad("host-sysctls", r#"{"name": "net.x"}"#);
+        ok("eip-attributes", "");
+        ok("eip-attributes", "{}");
+        ok("eip-attributes", r#"{"InternetMaxBandwidthOut":50}"#);
+        bad("eip-attributes", "50");
+        ok("ipvs-scheduler", "sh");
+        bad("ipvs-scheduler", "wrr");
+        ok("image-cache-disk-type", "CLOUD_SSD");
+        bad("image-cache-disk-type", "SSD");
+        ok("cpu-type", "amd,intel");
+        ok("cpu-type", "SA5,SA4,amd");
+        doubtful("cpu-type", "AMD");
+        ok("gpu-type", "T4,V100");
+        ok("gpu-type", "1/4*T4");
+        bad("gpu-type", "1/4*V100");
+        doubtful("gpu-type", "L40");
+        ok("use-image-cache", "auto");
+        ok("use-image-cache", "imc-al38sj2k");
+        bad("use-image-cache", "yes");
+        ok("eip-id-list", "eip-xx1,eip-xx2");
+        bad("eip-id-list", "xx1");
+        ok("pod-ip", "10.0.0.12");
+        bad("pod-ip", "10.0.0");
+        ok("registry-http-endpoint", "harbor.example.com:5000,10.1.1.1");
+        bad("registry-http-endpoint", "http://harbor.example.com");
+        doubtful("resolv-conf", "search default.svc\n");
+        ok("resolv-conf", "nameserver 4.4.4.4\n");
+    }
+
+    #[test]
+    fn go_durations() {
+        for d in ["0", "30s", "1.5h", "2h45m", "300ms", "10us"] {
+            assert!(is_go_duration(d), "{d}");
+        }
+        for d in ["", "30", "s", "1d", "30 s", "1h-5m"] {
+            assert!(!is_go_duration(d), "{d}");
+        }
+    }
+}

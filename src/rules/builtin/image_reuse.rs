@@ -1,0 +1,116 @@
+//! EKS601 image-reuse-key (global part): across all linted files, workloads that run the same
+//! image without sharing an `eks.tke.cloud.tencent.com/cbs-reuse-key` cannot reuse each other's
+//! cached system disk, so each of them pulls the image again.
+//!
+//! Per object (in parallel) it collects one small fact per (workload, image); once every file is
+//! linted it groups the facts by image.
+
+use std::collections::BTreeMap;
+
+use super::{Builtin, Fact, GlobalFact, GlobalFinding, Phase, RawFinding, no_params};
+use crate::k8s::{Object, ObjectRef};
+
+const KEY: &str = "eks.tke.cloud.tencent.com/cbs-reuse-key";
+
+#[derive(Debug)]
+struct ImageReuse;
+
+pub fn new(params: Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, String> {
+    no_params("image-reuse-key", params)?;
+    Ok(Box::new(ImageReuse))
+}
+
+impl Builtin for ImageReuse {
+    fn name(&self) -> &'static str {
+        "image-reuse-key"
+    }
+    fn phase(&self) -> Phase {
+        Phase::Global
+    }
+    fn collect(&self, obj: &Object<'_>, out: &mut Vec<Fact>) {
+        // DaemonSet pods never run on super nodes; patches are partial.
+        let Some(pod) = obj.pod.filter(|_| !obj.patch && !obj.is_kind("DaemonSet")) else {
+            return;
+        };
+        let key = pod.annotation(KEY).and_then(|n| n.as_str()).unwrap_or("").trim().to_string();
+        let object = obj.reference();
+        let mut seen = Vec::new();
+        for (_, c) in pod.containers() {
+            let Some(image) = c.get("image") else { continue };
+            let Some(name) = image.as_str().map(str::trim).filter(|s| !s.is_empty()) else {
+                continue;
+            };
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name);
+            out.push(Fact {
+                span: image.span,
+                object: object.clone(),
+                strings: vec![name.to_string(), key.clone()],
+            });
+        }
+    }
+
+    fn check_global(&self, facts: &[GlobalFact<'_>], out: &mut Vec<GlobalFinding>) {
+        let mut by_image: BTreeMap<&str, Vec<&GlobalFact<'_>>> = BTreeMap::new();
+        for f in facts {
+            by_image.entry(f.fact.strings[0].as_str()).or_default().push(f);
+        }
+        for (image, users) in by_image {
+            let workloads: Vec<(&ObjectRef, usize)> = {
+                let mut w: Vec<(&ObjectRef, usize)> = users.iter().map(|f| (&f.fact.object, f.file)).collect();
+                w.sort();
+                w.dedup();
+                w
+            };
+            if workloads.len() < 2 {
+                continue;
+            }
+            let keys: Vec<&str> = users.iter().map(|f| f.fact.strings[1].as_str()).collect();
+            let shared = !keys[0].is_empty() && keys.iter().all(|k| *k == keys[0]);
+            if shared {
+                continue;
+            }
+            for f in &users {
+                let key = f.fact.strings[1].as_str();
+                let others: Vec<String> = users
+                    .iter()
+                    .filter(|o| !(o.fact.object == f.fact.object && o.file == f.file))
+                    .filter(|o| key.is_empty() || o.fact.strings[1] != key)
+                    .map(|o| format!("{} ({})", o.fact.object.display(), o.path))
+                    .collect();
+                if others.is_empty() {
+                    continue;
+                }
+                let shown = others.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+                let more = if others.len() > 3 {
+                    format!(" and {} more", others.len() - 3)
+                } else {
+                    String::new()
+                };
+                let suggestion = image
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(image)
+                    .split([':', '@'])
+                    .next()
+                    .unwrap_or(image);
+                out.push(GlobalFinding {
+                    file: f.file,
+                    raw: RawFinding::new(
+                        f.fact.span,
+                        format!(
+                            "image `{image}` also runs in {shown}{more} without a shared cbs-reuse-key: their pods cannot reuse each other's cached system disk"
+                        ),
+                    )
+                    .label("same image elsewhere")
+                    .help(format!(
+                        "give every workload that runs this image the same pod annotation, e.g. `{KEY}: \"{suggestion}\"`"
+                    )),
+                    object: f.fact.object.clone(),
+                });
+            }
+        }
+    }
+}
