@@ -69,6 +69,39 @@ pub struct Finding {
     pub labels: Vec<Label>,
     /// The object the finding belongs to; `None` for file-level findings.
     pub object: Option<ObjectRef>,
+    /// Where the node sits inside the object (`.spec.template.spec.containers[name=web].image`),
+    /// for fingerprints that survive moved lines.
+    pub path: Option<String>,
+}
+
+impl Finding {
+    /// A stable identity for baselines and code-quality reports: file, rule, object, the node's
+    /// path inside the object and a hash of the offending text — never line numbers, so moving
+    /// code around does not change it.
+    pub fn fingerprint(&self, source: &Source) -> String {
+        let o = self.object.as_ref();
+        let text = source.slice(self.span);
+        format!(
+            "{}|{}|{}/{}/{}|{}|{:016x}",
+            source.name,
+            self.rule.id,
+            o.and_then(|o| o.kind.as_deref()).unwrap_or(""),
+            o.and_then(|o| o.namespace.as_deref()).unwrap_or(""),
+            o.and_then(|o| o.name.as_deref()).unwrap_or(""),
+            self.path.as_deref().unwrap_or(""),
+            fnv1a(text.as_bytes())
+        )
+    }
+}
+
+/// FNV-1a, 64 bits: a tiny, stable hash (the standard library's may change between releases).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 /// Why a file was not linted.

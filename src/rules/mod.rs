@@ -101,6 +101,7 @@ impl Rule {
             label: raw.label,
             labels: raw.labels,
             object: object.map(Object::reference),
+            path: object.and_then(|o| crate::yaml::path_to(o.node, raw.span)),
         }
     }
 

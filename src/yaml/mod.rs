@@ -166,6 +166,57 @@ impl<'a> Node<'a> {
     }
 }
 
+/// The path from `root` to the node (or mapping key) with exactly `span`, e.g.
+/// `.spec.template.spec.containers[name=web].ports[0].containerPort`. Items of a list of mappings
+/// with a `name` are named rather than numbered, so the path survives reordering; a key is shown
+/// as the path of its value. Used to fingerprint findings without line numbers.
+pub fn path_to(root: &Node<'_>, span: Span) -> Option<String> {
+    fn seg_key(k: &str) -> String {
+        if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            format!(".{k}")
+        } else {
+            format!("[\"{k}\"]")
+        }
+    }
+    fn walk(n: &Node<'_>, span: Span, path: &mut String) -> bool {
+        if n.span == span {
+            return true;
+        }
+        if !(n.span.start <= span.start && span.end <= n.span.end) && !n.is_mapping() {
+            return false;
+        }
+        let len = path.len();
+        match &n.kind {
+            Kind::Scalar(_) => false,
+            Kind::Mapping(entries) => {
+                for e in entries.iter().filter(|e| !e.merged) {
+                    path.push_str(&seg_key(e.key.as_str().unwrap_or("?")));
+                    if e.key.span == span || walk(&e.value, span, path) {
+                        return true;
+                    }
+                    path.truncate(len);
+                }
+                false
+            }
+            Kind::Sequence(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    match item.get_str("name") {
+                        Some(name) => path.push_str(&format!("[name={name}]")),
+                        None => path.push_str(&format!("[{i}]")),
+                    }
+                    if walk(item, span, path) {
+                        return true;
+                    }
+                    path.truncate(len);
+                }
+                false
+            }
+        }
+    }
+    let mut path = String::new();
+    walk(root, span, &mut path).then_some(path)
+}
+
 /// One YAML document of a file.
 #[derive(Debug)]
 pub struct Document<'a> {
@@ -799,6 +850,24 @@ mod tests {
         assert_eq!(root.get_str("c"), Some("v"));
         let m = item.get("m").unwrap();
         assert_eq!(&text[m.span.range()], "'one\n    two'");
+    }
+
+    #[test]
+    fn paths_to_nodes_name_list_items() {
+        let text = "spec:\n  containers:\n  - name: web\n    ports:\n    - containerPort: 9100\n";
+        let root = first_root(text);
+        let port = root.get_path(&["spec", "containers"]).unwrap().items()[0].get("ports").unwrap().items()[0]
+            .entries()[0]
+            .clone();
+        assert_eq!(
+            path_to(&root, port.value.span).as_deref(),
+            Some(".spec.containers[name=web].ports[0].containerPort")
+        );
+        assert_eq!(
+            path_to(&root, port.key.span).as_deref(),
+            Some(".spec.containers[name=web].ports[0].containerPort")
+        );
+        assert_eq!(path_to(&root, Span::new(1, 2)), None);
     }
 
     #[test]
