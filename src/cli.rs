@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
+use crate::config::{Config, FailOn, Selector};
 use crate::diagnostic::{FileResult, Severity};
 use crate::discover::{self, Input, io_message};
 use crate::lint::Linter;
@@ -60,6 +61,8 @@ pub enum Command {
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
     },
+    /// Show the size EKS bills for every workload, what its containers ask for, and why.
+    Size(crate::size_report::SizeArgs),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -75,6 +78,16 @@ pub enum Format {
     Human,
     /// One JSON document (see README "JSON output").
     Json,
+    /// One JSON object per finding per line, with the fields of a `json` diagnostic; no summary.
+    JsonLines,
+    /// SARIF 2.1.0 for code scanning (GitHub, Azure DevOps, IDEs), with every rule's documentation.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...::message`) that annotate pull requests.
+    Github,
+    /// GitLab Code Quality report (a JSON array) for `artifacts:reports:codequality`.
+    Gitlab,
+    /// JUnit XML: one test case per file, one failure per finding.
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq, Default)]
@@ -82,14 +95,6 @@ pub enum ColorChoice {
     #[default]
     Auto,
     Always,
-    Never,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Info,
     Never,
 }
 
@@ -101,6 +106,14 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Write the report to FILE instead of standard output; the summary line still goes to the
+    /// terminal (standard error).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// After the report, count the findings of each rule (on standard error for machine-readable
+    /// formats, on standard output for `human`).
+    #[arg(long)]
+    pub statistics: bool,
     /// When to use colors (NO_COLOR is honoured with `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -122,6 +135,30 @@ pub struct CheckArgs {
     /// Also say which files were skipped and why, and how many objects each file held.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Use this config file instead of the nearest `.ekslint.yaml` upward from the current directory.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore config files.
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
+    /// Only these rules: ids, id prefixes (`EKS5`), names or `ALL`, comma-separated (overrides the config).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Not these rules (same forms; overrides the config's `ignore`).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// Exit 0 even with findings (usage, I/O and rule-file errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Ignore `# ekslint-disable...` comments and `ekslint.io/ignore` annotations (strict CI).
+    #[arg(long)]
+    pub no_inline_suppressions: bool,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file, and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// Runs the command line and returns the exit code.
@@ -131,6 +168,7 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Rule { id, rules }) => explain(&id, &rules),
         Some(Command::Rules { format, rules }) => list(format, &rules),
         Some(Command::TestRules { rules, all }) => test_rules(&rules, all),
+        Some(Command::Size(args)) => crate::size_report::run(args),
         None => check(cli.check),
     }
 }
@@ -237,20 +275,75 @@ fn list(format: ListFormat, dirs: &[PathBuf]) -> i32 {
     0
 }
 
+/// The config in force: `--config`, else the nearest one upward, unless `--isolated`.
+fn load_config(args: &CheckArgs) -> Result<Config, i32> {
+    if args.isolated {
+        return Ok(Config::default());
+    }
+    let path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|d| crate::config::discover(&d)),
+    };
+    match path {
+        Some(p) => Config::load(&p).map_err(|e| {
+            eprintln!("{:?}", miette::Report::from(e));
+            2
+        }),
+        None => Ok(Config::default()),
+    }
+}
+
 fn check(args: CheckArgs) -> i32 {
-    let rules = match load_rules(&args.rules) {
+    let mut config = match load_config(&args) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let rule_dirs: Vec<PathBuf> = config.rules.iter().chain(&args.rules).cloned().collect();
+    let mut rules = match load_rules(&rule_dirs) {
         Ok(s) => s,
         Err(c) => return c,
     };
-    let excludes = match discover::build_globset(&args.exclude) {
+    if !args.select.is_empty() {
+        config.select = Some(args.select.iter().map(|s| Selector::cli(s)).collect());
+    }
+    if !args.ignore.is_empty() {
+        config.ignore = args.ignore.iter().map(|s| Selector::cli(s)).collect();
+    }
+    if let Err(e) = config.validate(&rules) {
+        eprintln!("{:?}", miette::Report::from(e));
+        return 2;
+    }
+    config.apply(&mut rules);
+    let exclude: Vec<String> = config
+        .exclude
+        .iter()
+        .chain(&args.exclude)
+        .cloned()
+        .collect();
+    let excludes = match discover::build_globset(&exclude) {
         Ok(g) => g,
         Err(e) => {
             error(e);
             return 2;
         }
     };
+    let mut baseline = match &args.baseline {
+        Some(p) => match crate::baseline::Baseline::load(p) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                error(e);
+                return 2;
+            }
+        },
+        None => None,
+    };
+    let mut baseline_entries = Vec::new();
     let mut linter = Linter::new(rules);
     linter.max_file_size = args.max_file_size;
+    linter.inline_suppressions = !args.no_inline_suppressions;
+    linter.path_ignores = config.path_ignores();
 
     let paths = if args.paths.is_empty() {
         vec![".".to_string()]
@@ -269,7 +362,7 @@ fn check(args: CheckArgs) -> i32 {
     }
 
     let stdout = io::stdout();
-    let is_tty = stdout.is_terminal();
+    let is_tty = args.output.is_none() && stdout.is_terminal();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let color = match args.color {
         ColorChoice::Always => true,
@@ -287,8 +380,33 @@ fn check(args: CheckArgs) -> i32 {
             Box::new(h)
         }
         Format::Json => Box::new(Json::default()),
+        Format::JsonLines => Box::new(crate::report::json_lines::JsonLines),
+        Format::Sarif => Box::new(crate::report::sarif::Sarif::new(&linter.rules)),
+        Format::Github => Box::new(crate::report::github::Github),
+        Format::Gitlab => Box::new(crate::report::gitlab::Gitlab::default()),
+        Format::Junit => Box::new(crate::report::junit::Junit::default()),
     };
-    let mut out = io::BufWriter::new(stdout.lock());
+    if args.statistics {
+        // A machine-readable report must stay parseable: its counts go to stderr.
+        let sink: Box<dyn Write> = if args.format == Format::Human {
+            Box::new(io::stdout())
+        } else {
+            Box::new(io::stderr())
+        };
+        reporter = Box::new(crate::report::statistics::Statistics::new(reporter, sink));
+    }
+    // `--output FILE`: the report goes to the file, the summary line to stderr (after the report).
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Box::new(io::BufWriter::new(f)),
+            Err(e) => {
+                let msg = io_message(&e);
+                error(format!("cannot write {}: {msg}", path.display()));
+                return 2;
+            }
+        },
+        None => Box::new(io::BufWriter::new(stdout.lock())),
+    };
     let mut summary = Summary::default();
 
     let lint_one = |input: &Input| -> Result<FileResult, (String, String)> {
@@ -334,11 +452,18 @@ fn check(args: CheckArgs) -> i32 {
         }
     }
     // Phase 2: cross-file checks.
-    linter.global(&mut results);
+    linter.finish(&mut results);
 
-    // Phase 3: report, file by file in sorted order.
+    // Phase 3: report, file by file in sorted order (rendered `helm template` output on stdin is
+    // reported against each document's `# Source:` file).
+    let results = results.into_iter().flat_map(|r| {
+        if r.origin.is_none() {
+            crate::lint::split_rendered(r)
+        } else {
+            vec![r]
+        }
+    });
     for mut r in results {
-        summary.add(&r);
         if let Some(s) = &r.skipped {
             if args.format != Format::Human {
                 eprintln!("ekslint: skipped {}: {}", r.source.name, s.reason);
@@ -346,9 +471,8 @@ fn check(args: CheckArgs) -> i32 {
         } else if args.verbose {
             eprintln!("ekslint: {}: {} objects", r.source.name, r.objects);
         }
-        if r.findings.is_empty() && r.skipped.is_none() {
-            continue;
-        }
+        // Every file reaches the reporter (JUnit lists clean files too); only files with findings
+        // need their text back.
         if let Some(path) = r.origin.as_ref().filter(|_| !r.findings.is_empty()) {
             match std::fs::read(path) {
                 Ok(bytes) => {
@@ -361,22 +485,66 @@ fn check(args: CheckArgs) -> i32 {
                 }
             }
         }
+        if let Some(b) = baseline.as_mut() {
+            b.filter(&mut r);
+        }
+        if args.write_baseline.is_some() {
+            baseline_entries.extend(crate::baseline::entries(&r));
+        }
+        summary.add(&r);
         if reporter.file(&mut out, &r).is_err() {
             // stdout is gone (e.g. `| head`): stop quietly.
             break;
         }
     }
-    let _ = reporter.finish(&mut out, &summary);
-    let _ = out.flush();
+    let written = reporter
+        .finish(&mut out, &summary)
+        .and_then(|()| out.flush());
     drop(out);
+    if let Some(path) = &args.output {
+        if let Err(e) = written {
+            let msg = io_message(&e);
+            error(format!("cannot write {}: {msg}", path.display()));
+            io_failed = true;
+        }
+        eprintln!("{}", summary.line());
+    }
 
-    let fail_on = args.fail_on.unwrap_or(FailOn::Warning);
-    let threshold = match fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
+    if let Some(b) = &baseline {
+        let stale = b.stale();
+        if !stale.is_empty() {
+            eprintln!(
+                "ekslint: {} baseline entries no longer match a finding (fixed?); rerun with --write-baseline to shrink the baseline",
+                stale.len()
+            );
+            if args.verbose {
+                for e in stale {
+                    eprintln!("  {} {} {}", e.file, e.rule, e.message);
+                }
+            }
+        }
+        if args.verbose {
+            eprintln!("ekslint: the baseline excused {} findings", b.matched);
+        }
+    }
+    if let Some(path) = &args.write_baseline {
+        let n = baseline_entries.len();
+        if let Err(e) = crate::baseline::write(path, baseline_entries) {
+            error(e);
+            return 2;
+        }
+        eprintln!(
+            "ekslint: wrote {n} findings to the baseline {}",
+            path.display()
+        );
+        return if io_failed { 2 } else { 0 };
+    }
+    let fail_on = if args.exit_zero {
+        FailOn::Never
+    } else {
+        args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning)
     };
+    let threshold = fail_on.threshold();
     let failing = threshold.is_some_and(|t| {
         (summary.errors > 0 && Severity::Error >= t)
             || (summary.warnings > 0 && Severity::Warning >= t)

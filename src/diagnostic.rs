@@ -46,6 +46,8 @@ pub struct RuleMeta {
     pub summary: String,
     pub url: Option<String>,
     pub help: Option<String>,
+    /// The user set the severity (config): it applies to every finding of the rule.
+    pub forced_severity: bool,
 }
 
 /// A secondary span with its own label ("first defined here").
@@ -80,10 +82,13 @@ impl Finding {
     /// code around does not change it.
     pub fn fingerprint(&self, source: &Source) -> String {
         let o = self.object.as_ref();
+        // The first line of the node: a whole mapping (a container missing a key) changes with
+        // every edit inside it, its first line rarely does.
         let text = source.slice(self.span);
+        let text = text.split(['\n', '\r']).next().unwrap_or(text);
         format!(
             "{}|{}|{}/{}/{}|{}|{:016x}",
-            source.name,
+            source.name.strip_prefix("./").unwrap_or(&source.name),
             self.rule.id,
             o.and_then(|o| o.kind.as_deref()).unwrap_or(""),
             o.and_then(|o| o.namespace.as_deref()).unwrap_or(""),
@@ -121,8 +126,13 @@ pub struct FileResult {
     pub objects: usize,
     /// Facts for cross-file checks, with the index of the rule that collected them.
     pub facts: Vec<(usize, crate::rules::builtin::Fact)>,
+    /// Suppression directives of the file, applied once every file is linted.
+    pub directives: Vec<crate::suppress::Directive>,
     /// Where the text can be read again once it has been dropped to save memory.
     pub origin: Option<std::path::PathBuf>,
+    /// Set when this is one document of rendered output (`helm template`), named after its
+    /// `# Source:` comment: what it was rendered into (e.g. `<stdin>`).
+    pub rendered_from: Option<String>,
 }
 
 impl FileResult {

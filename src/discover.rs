@@ -122,7 +122,9 @@ pub fn discover(
         // Overlapping arguments (`./apps apps/a.yaml`) must not lint a file twice.
         let mut seen = std::collections::HashSet::new();
         inputs.retain(|i| match i {
-            Input::File { path, .. } => seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
+            Input::File { path, .. } => {
+                seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
+            }
             Input::Stdin { .. } => true,
         });
     }

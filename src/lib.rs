@@ -7,13 +7,18 @@
 #![forbid(unsafe_code)]
 
 pub mod annotations;
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
+pub mod exports;
 pub mod k8s;
 pub mod lint;
 pub mod report;
 pub mod rules;
+pub mod size_report;
 pub mod source;
+pub mod suppress;
 pub mod yaml;

@@ -6,6 +6,7 @@ use crate::k8s::{self, Object};
 use crate::rules::RuleSet;
 use crate::rules::builtin::{GlobalFact, Phase, RawFinding, unrendered_template, yaml_syntax};
 use crate::source::Source;
+use crate::suppress;
 use crate::yaml::{self, Limits};
 
 /// What kind of file a path is, by its name.
@@ -47,6 +48,92 @@ pub fn looks_like_patch_name(name: &str) -> bool {
     base.to_ascii_lowercase().contains("patch")
 }
 
+/// `helm template … | ekslint -`: documents that start with a `# Source: chart/templates/x.yaml`
+/// comment are reported against that path, with line numbers within the rendered document.
+/// Findings in documents without such a comment stay with the stream.
+pub fn split_rendered(r: FileResult) -> Vec<FileResult> {
+    if r.skipped.is_some() || !r.source.text.contains("# Source: ") {
+        return vec![r];
+    }
+    let text = r.source.text.clone();
+    let mut parts: Vec<(crate::source::Span, String)> = Vec::new();
+    for chunk in yaml::split_documents(&text) {
+        // The document starts after its `---` line, as a reader of `helm template` output counts.
+        let body = &text[chunk.range()];
+        let chunk = match body.strip_prefix("---") {
+            Some(after)
+                if after
+                    .trim_start_matches([' ', '\t'])
+                    .starts_with(['\n', '\r', '#'])
+                    || after.trim().is_empty() =>
+            {
+                let nl = body.find('\n').map_or(body.len(), |i| i + 1);
+                crate::source::Span::new(chunk.start as usize + nl, chunk.end as usize)
+            }
+            _ => chunk,
+        };
+        let body = &text[chunk.range()];
+        let source = body
+            .lines()
+            .map(str::trim)
+            .take_while(|l| l.is_empty() || l.starts_with('#') || l.starts_with("---"))
+            .find_map(|l| l.strip_prefix("# Source: "))
+            .map(|p| p.trim().to_string());
+        if let Some(path) = source {
+            parts.push((chunk, path));
+        }
+    }
+    if parts.is_empty() {
+        return vec![r];
+    }
+    let mut rest = r;
+    let mut out: Vec<FileResult> = parts
+        .into_iter()
+        .map(|(chunk, path)| {
+            let (inside, outside): (Vec<Finding>, Vec<Finding>) =
+                std::mem::take(&mut rest.findings)
+                    .into_iter()
+                    .partition(|f| {
+                        chunk.contains(f.span.start as usize)
+                            || (f.span.start == chunk.end && chunk.is_empty())
+                    });
+            rest.findings = outside;
+            let shift = |sp: crate::source::Span| {
+                crate::source::Span::new(
+                    sp.start.saturating_sub(chunk.start) as usize,
+                    sp.end
+                        .saturating_sub(chunk.start)
+                        .min(chunk.end - chunk.start) as usize,
+                )
+            };
+            let findings = inside
+                .into_iter()
+                .map(|mut f| {
+                    f.span = shift(f.span);
+                    for l in &mut f.labels {
+                        l.span = shift(l.span);
+                    }
+                    f
+                })
+                .collect();
+            FileResult {
+                source: Source::new(path, &text[chunk.range()]),
+                findings,
+                skipped: None,
+                objects: 0,
+                facts: Vec::new(),
+                directives: Vec::new(),
+                origin: None,
+                rendered_from: Some(rest.source.name.clone()),
+            }
+        })
+        .filter(|p| !p.findings.is_empty())
+        .collect();
+    out.sort_by(|a, b| a.source.name.cmp(&b.source.name));
+    out.insert(0, rest);
+    out
+}
+
 /// kubectl reads a file that starts with `{` with a strict JSON decoder: trailing commas, comments
 /// or unquoted keys that YAML would forgive fail there. This checks a `.json` file the same way.
 fn strict_json_error(source: &Source) -> Option<RawFinding> {
@@ -84,6 +171,10 @@ pub struct Linter {
     pub rules: RuleSet,
     pub limits: Limits,
     pub max_file_size: u64,
+    /// Honour `# ekslint-disable...` comments and `ekslint.io/ignore` annotations.
+    pub inline_suppressions: bool,
+    /// Config `per-path-ignores`: files matching a glob do not report these rules.
+    pub path_ignores: Vec<(globset::GlobMatcher, Vec<crate::config::Selector>)>,
 }
 
 impl Linter {
@@ -92,6 +183,8 @@ impl Linter {
             rules,
             limits: Limits::default(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            inline_suppressions: true,
+            path_ignores: Vec::new(),
         }
     }
 
@@ -132,7 +225,9 @@ impl Linter {
             skipped: Some(Skipped { reason }),
             objects: 0,
             facts: Vec::new(),
+            directives: Vec::new(),
             origin: None,
+            rendered_from: None,
         }
     }
 
@@ -169,7 +264,9 @@ impl Linter {
                 skipped: None,
                 objects: 0,
                 facts: Vec::new(),
+                directives: Vec::new(),
                 origin: None,
+                rendered_from: None,
             };
         }
         let text = match String::from_utf8(bytes) {
@@ -186,17 +283,26 @@ impl Linter {
                     skipped: None,
                     objects: 0,
                     facts: Vec::new(),
+                    directives: Vec::new(),
                     origin: None,
+                    rendered_from: None,
                 };
             }
         };
         let source = Source::new(display, text);
+        let directives = if self.inline_suppressions {
+            suppress::comment_directives(&source)
+        } else {
+            Vec::new()
+        };
         let mut result = FileResult {
             findings: Vec::new(),
             skipped: None,
             objects: 0,
             facts: Vec::new(),
+            directives,
             origin: None,
+            rendered_from: None,
             source,
         };
         if kind == FileKind::Exports {
@@ -230,6 +336,9 @@ impl Linter {
         result.objects = objects.len();
         self.check_documents(&text, &parsed, &mut result.findings);
         for obj in &objects {
+            if self.inline_suppressions {
+                suppress::annotation_directives(obj, &mut result.directives);
+            }
             for (i, rule) in self.rules.rules.iter().enumerate() {
                 rule.check_object(obj, &mut result.findings);
                 for b in rule.builtins(Phase::Global) {
@@ -243,9 +352,10 @@ impl Linter {
         result
     }
 
-    /// The global phase: cross-file checks over the facts every file contributed. Findings are
-    /// added to the files they belong to (which are then normalized again).
-    pub fn global(&self, results: &mut [FileResult]) {
+    /// After every file is linted: cross-file checks over the facts every file contributed (their
+    /// findings join the files they belong to), then suppressions, per-path ignores and EKS008
+    /// for suppressions that suppressed nothing.
+    pub fn finish(&self, results: &mut [FileResult]) {
         for (i, rule) in self.rules.rules.iter().enumerate() {
             for b in rule.builtins(Phase::Global) {
                 let facts: Vec<GlobalFact<'_>> = results
@@ -277,8 +387,64 @@ impl Linter {
                 }
             }
         }
+        let unused_rule = self.rules.parse_rule("unused-suppression");
         for r in results.iter_mut() {
             r.facts = Vec::new();
+            let name = r
+                .source
+                .name
+                .strip_prefix("./")
+                .unwrap_or(&r.source.name)
+                .to_string();
+            for (glob, selectors) in &self.path_ignores {
+                if glob.is_match(&name) {
+                    r.findings.retain(|f| {
+                        !selectors.iter().any(|s| {
+                            self.rules
+                                .get(&f.rule.id)
+                                .is_some_and(|rule| s.matches(rule))
+                        })
+                    });
+                }
+            }
+            if !r.directives.is_empty() {
+                // Text dropped to save memory is not needed: lines come from the line index,
+                // which is rebuilt from the file only when there is something to suppress.
+                let source = if r.source.text.is_empty() {
+                    r.origin
+                        .as_ref()
+                        .and_then(|p| std::fs::read(p).ok())
+                        .map(|b| {
+                            Source::new(
+                                r.source.name.clone(),
+                                String::from_utf8_lossy(&b).into_owned(),
+                            )
+                        })
+                } else {
+                    None
+                };
+                let src = source.as_ref().unwrap_or(&r.source);
+                suppress::apply(src, &mut r.findings, &mut r.directives);
+                if let Some(rule) = unused_rule {
+                    let mut unused: Vec<Finding> = suppress::unused(&r.directives)
+                        .into_iter()
+                        .map(|(span, msg)| {
+                            rule.finding(RawFinding::new(span, msg).label("unused"), None)
+                        })
+                        .collect();
+                    // EKS008 itself can only be silenced for the whole file.
+                    unused.retain(|f| {
+                        !r.directives.iter().any(|d| {
+                            d.scope == suppress::Scope::File
+                                && d.ids.iter().any(|i| {
+                                    i.eq_ignore_ascii_case(&f.rule.id) || *i == f.rule.name
+                                })
+                        })
+                    });
+                    r.findings.extend(unused);
+                }
+                r.directives = Vec::new();
+            }
             r.normalize();
         }
     }

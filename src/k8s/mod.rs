@@ -2,6 +2,7 @@
 //! spans, and every workload mapped to its pod template (CronJob → Job → Pod).
 
 pub mod quantity;
+pub mod sizing;
 
 use serde::Serialize;
 

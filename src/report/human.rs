@@ -173,6 +173,13 @@ impl Reporter for Human {
         if r.findings.is_empty() {
             return Ok(());
         }
+        if let Some(from) = &r.rendered_from {
+            writeln!(
+                out,
+                "{}: rendered output read from {from}: line numbers are within the rendered document\n",
+                r.source.name
+            )?;
+        }
         let named = SourceView(&r.source);
         for f in &r.findings {
             let view = View {

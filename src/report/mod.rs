@@ -1,9 +1,16 @@
-//! Stage 6 — reports: findings rendered for people (miette) or machines (JSON).
+//! Stage 6 — reports: findings rendered for people (miette) or machines (JSON, JSON Lines, SARIF,
+//! GitHub workflow commands, GitLab Code Quality, JUnit XML).
 //! Reporters receive files one at a time, in sorted order, so output streams and never depends on
 //! the number of threads.
 
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod json_lines;
+pub mod junit;
+pub mod sarif;
+pub mod statistics;
 
 use std::io::{self, Write};
 
@@ -25,7 +32,8 @@ impl Summary {
     pub fn add(&mut self, r: &FileResult) {
         if r.skipped.is_some() {
             self.skipped += 1;
-        } else {
+        } else if r.rendered_from.is_none() {
+            // A document split out of rendered output is part of a file already counted.
             self.files += 1;
         }
         for f in &r.findings {
@@ -73,4 +81,25 @@ impl Summary {
 pub trait Reporter {
     fn file(&mut self, out: &mut dyn Write, result: &FileResult) -> io::Result<()>;
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
+}
+
+/// A file name with forward slashes, as CI systems and SARIF expect (only Windows separates with
+/// backslashes; elsewhere a backslash is part of the name).
+pub fn forward_slashes(name: &str) -> std::borrow::Cow<'_, str> {
+    if cfg!(windows) && name.contains('\\') {
+        name.replace('\\', "/").into()
+    } else {
+        name.into()
+    }
+}
+
+/// A file name as CI systems match it against the repository's paths: forward slashes, no leading
+/// `./` (`ekslint ./k8s` names files `./k8s/app.yaml`, which would never match `k8s/app.yaml`).
+pub fn repo_path(name: &str) -> String {
+    let name = forward_slashes(name);
+    let mut path: &str = &name;
+    while let Some(rest) = path.strip_prefix("./") {
+        path = rest.trim_start_matches('/');
+    }
+    path.to_string()
 }

@@ -32,7 +32,7 @@ pub fn check(linter: &Linter, id: &str) -> Vec<String> {
         let file = ex.filename.as_deref().unwrap_or("example.yaml");
         let mut results = vec![linter.lint_bytes(file, ex.yaml.clone().into_bytes())];
         // Cross-file rules see the example as the whole tree.
-        linter.global(&mut results);
+        linter.finish(&mut results);
         let Some(result) = results.pop() else {
             continue;
         };

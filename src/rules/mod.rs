@@ -94,7 +94,11 @@ impl Rule {
     pub fn finding(&self, raw: RawFinding, object: Option<&Object<'_>>) -> Finding {
         Finding {
             rule: self.meta.clone(),
-            severity: raw.severity.unwrap_or(self.meta.severity),
+            severity: if self.meta.forced_severity {
+                self.meta.severity
+            } else {
+                raw.severity.unwrap_or(self.meta.severity)
+            },
             message: raw.message,
             help: raw.help.or_else(|| self.meta.help.clone()),
             span: raw.span,
@@ -297,7 +301,7 @@ impl From<LoadError> for miette::Report {
     }
 }
 
-fn located(
+pub fn located(
     file: &str,
     text: &str,
     message: impl Into<String>,
@@ -338,7 +342,7 @@ fn compile_error(file: &str, text: &str, e: CompileError) -> LoadError {
 }
 
 /// A rule file that is not valid YAML or does not fit the format, as a code frame in that file.
-fn yaml_error(e: &serde_saphyr::Error, text: &str, file: &str) -> LoadError {
+pub fn yaml_error(e: &serde_saphyr::Error, text: &str, file: &str) -> LoadError {
     let message = e.without_snippet().to_string();
     // The message may start with its own "line L column C:" prefix: the frame already says where.
     let message = match message.split_once(": ") {
@@ -428,6 +432,7 @@ pub fn load_rule(file: &str, text: &str, origin: &str) -> Result<Rule, LoadError
             summary: spec.summary.trim().to_string(),
             url: spec.url.clone(),
             help: spec.help.clone().map(|h| h.trim().to_string()),
+            forced_severity: false,
         }),
         faq: spec.faq.clone(),
         explanation: spec.explanation.clone(),

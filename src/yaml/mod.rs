@@ -172,7 +172,9 @@ impl<'a> Node<'a> {
 /// as the path of its value. Used to fingerprint findings without line numbers.
 pub fn path_to(root: &Node<'_>, span: Span) -> Option<String> {
     fn seg_key(k: &str) -> String {
-        if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        if k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             format!(".{k}")
         } else {
             format!("[\"{k}\"]")
@@ -182,7 +184,9 @@ pub fn path_to(root: &Node<'_>, span: Span) -> Option<String> {
         if n.span == span {
             return true;
         }
-        if !(n.span.start <= span.start && span.end <= n.span.end) && !n.is_mapping() {
+        // Aliased nodes keep their anchor's spans, so only sequences and scalars can be pruned.
+        let inside = n.span.start <= span.start && span.end <= n.span.end;
+        if !inside && !n.is_mapping() {
             return false;
         }
         let len = path.len();
@@ -856,7 +860,10 @@ mod tests {
     fn paths_to_nodes_name_list_items() {
         let text = "spec:\n  containers:\n  - name: web\n    ports:\n    - containerPort: 9100\n";
         let root = first_root(text);
-        let port = root.get_path(&["spec", "containers"]).unwrap().items()[0].get("ports").unwrap().items()[0]
+        let port = root.get_path(&["spec", "containers"]).unwrap().items()[0]
+            .get("ports")
+            .unwrap()
+            .items()[0]
             .entries()[0]
             .clone();
         assert_eq!(

@@ -65,7 +65,10 @@ struct LessThan {
 struct AnnotationCombination(Params);
 
 pub fn new(p: Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, String> {
-    Ok(Box::new(AnnotationCombination(params("annotation-combination", p)?)))
+    Ok(Box::new(AnnotationCombination(params(
+        "annotation-combination",
+        p,
+    )?)))
 }
 
 fn full(short: &str) -> String {
@@ -82,34 +85,50 @@ impl AnnotationCombination {
         for r in &p.requires {
             if let (Some(a), None) = (set.get(&full(&r.key)), set.get(&full(&r.needs))) {
                 out.push(
-                    RawFinding::new(a.key_span, format!("`{}` is set without `{}`: {}", r.key, r.needs, r.why))
-                        .label(format!("needs `{}`", r.needs))
-                        .help(format!("add `{}` next to it, or remove it", full(&r.needs))),
+                    RawFinding::new(
+                        a.key_span,
+                        format!("`{}` is set without `{}`: {}", r.key, r.needs, r.why),
+                    )
+                    .label(format!("needs `{}`", r.needs))
+                    .help(format!("add `{}` next to it, or remove it", full(&r.needs))),
                 );
             }
         }
         for c in &p.conflicts {
             if let (Some(a), Some(b)) = (set.get(&full(&c.key)), set.get(&full(&c.with))) {
                 out.push(
-                    RawFinding::new(a.key_span, format!("`{}` and `{}` are both set: {}", c.key, c.with, c.why))
-                        .label("conflicts")
-                        .with_label(b.key_span, "with this one")
-                        .help(format!("keep only one of `{}` and `{}`", c.key, c.with)),
+                    RawFinding::new(
+                        a.key_span,
+                        format!("`{}` and `{}` are both set: {}", c.key, c.with, c.why),
+                    )
+                    .label("conflicts")
+                    .with_label(b.key_span, "with this one")
+                    .help(format!("keep only one of `{}` and `{}`", c.key, c.with)),
                 );
             }
         }
         for n in &p.needs_value {
-            let Some(a) = set.get(&full(&n.key)) else { continue };
+            let Some(a) = set.get(&full(&n.key)) else {
+                continue;
+            };
             let other = set.value(&full(&n.other));
             if other != Some(n.value.as_str()) {
                 let now = other.map_or("unset".to_string(), |v| format!("`{v}`"));
                 out.push(
                     RawFinding::new(
                         a.key_span,
-                        format!("`{}` only takes effect with `{}: \"{}\"` (it is {now}): {}", n.key, n.other, n.value, n.why),
+                        format!(
+                            "`{}` only takes effect with `{}: \"{}\"` (it is {now}): {}",
+                            n.key, n.other, n.value, n.why
+                        ),
                     )
                     .label("no effect")
-                    .help(format!("set `{}: \"{}\"`, or remove `{}`", full(&n.other), n.value, n.key)),
+                    .help(format!(
+                        "set `{}: \"{}\"`, or remove `{}`",
+                        full(&n.other),
+                        n.value,
+                        n.key
+                    )),
                 );
             }
         }
@@ -119,7 +138,10 @@ impl AnnotationCombination {
                 continue;
             }
             let num = |a: Option<&crate::annotations::Ann>, d: f64| match a {
-                Some(a) => a.value.as_deref().and_then(|v| v.trim().parse::<f64>().ok()),
+                Some(a) => a
+                    .value
+                    .as_deref()
+                    .and_then(|v| v.trim().parse::<f64>().ok()),
                 None => Some(d),
             };
             let (Some(lv), Some(hv)) = (num(lo, l.lower_default), num(hi, l.higher_default)) else {

@@ -26,7 +26,10 @@ impl Builtin for AnnotationPlacement {
             return;
         };
         let pod = sets.iter().find(|s| s.place == Place::Pod);
-        let template = obj.template_at.map(|t| t.path()).unwrap_or(".spec.template");
+        let template = obj
+            .template_at
+            .map(|t| t.path())
+            .unwrap_or(".spec.template");
         let kind = obj.kind.unwrap_or("workload");
         for a in &workload.items {
             if pod.is_some_and(|p| p.get(&a.key).is_some()) {

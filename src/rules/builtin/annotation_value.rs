@@ -28,7 +28,8 @@ impl Builtin for AnnotationValue {
         for set in sets(obj) {
             for a in &set.items {
                 // Non-string values are EKS003's.
-                let (Some(entry), Some(value), true) = (lookup(&a.key), a.value.as_deref(), a.is_string)
+                let (Some(entry), Some(value), true) =
+                    (lookup(&a.key), a.value.as_deref(), a.is_string)
                 else {
                     continue;
                 };

@@ -32,11 +32,18 @@ impl Builtin for ImageReuse {
         let Some(pod) = obj.pod.filter(|_| !obj.patch && !obj.is_kind("DaemonSet")) else {
             return;
         };
-        let key = pod.annotation(KEY).and_then(|n| n.as_str()).unwrap_or("").trim().to_string();
+        let key = pod
+            .annotation(KEY)
+            .and_then(|n| n.as_str())
+            .unwrap_or("")
+            .trim()
+            .to_string();
         let object = obj.reference();
         let mut seen = Vec::new();
         for (_, c) in pod.containers() {
-            let Some(image) = c.get("image") else { continue };
+            let Some(image) = c.get("image") else {
+                continue;
+            };
             let Some(name) = image.as_str().map(str::trim).filter(|s| !s.is_empty()) else {
                 continue;
             };
@@ -55,11 +62,15 @@ impl Builtin for ImageReuse {
     fn check_global(&self, facts: &[GlobalFact<'_>], out: &mut Vec<GlobalFinding>) {
         let mut by_image: BTreeMap<&str, Vec<&GlobalFact<'_>>> = BTreeMap::new();
         for f in facts {
-            by_image.entry(f.fact.strings[0].as_str()).or_default().push(f);
+            by_image
+                .entry(f.fact.strings[0].as_str())
+                .or_default()
+                .push(f);
         }
         for (image, users) in by_image {
             let workloads: Vec<(&ObjectRef, usize)> = {
-                let mut w: Vec<(&ObjectRef, usize)> = users.iter().map(|f| (&f.fact.object, f.file)).collect();
+                let mut w: Vec<(&ObjectRef, usize)> =
+                    users.iter().map(|f| (&f.fact.object, f.file)).collect();
                 w.sort();
                 w.dedup();
                 w
@@ -83,7 +94,12 @@ impl Builtin for ImageReuse {
                 if others.is_empty() {
                     continue;
                 }
-                let shown = others.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+                let shown = others
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let more = if others.len() > 3 {
                     format!(" and {} more", others.len() - 3)
                 } else {

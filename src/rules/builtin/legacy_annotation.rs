@@ -29,7 +29,10 @@ impl Builtin for LegacyAnnotation {
                 out.push(
                     RawFinding::new(
                         a.key_span,
-                        format!("`{}` is a legacy annotation ({}); use {replacement}", a.key, e.summary),
+                        format!(
+                            "`{}` is a legacy annotation ({}); use {replacement}",
+                            a.key, e.summary
+                        ),
                     )
                     .label("legacy")
                     .help(format!("replace it with {replacement}")),

@@ -7,11 +7,16 @@ mod annotation_placement;
 mod annotation_value;
 mod duplicate_key;
 mod eks_config;
+mod ephemeral_storage;
+mod eviction_threshold;
 mod image_reuse;
 mod legacy_annotation;
-mod unknown_annotation;
+mod nfs_exports;
+mod pod_size;
 mod removed_api_version;
+mod unknown_annotation;
 pub mod unrendered_template;
+mod unused_suppression;
 pub mod yaml_syntax;
 
 use crate::diagnostic::Label;
@@ -130,6 +135,12 @@ pub const REGISTRY: &[(&str, Constructor)] = &[
     ("annotation-combination", annotation_combination::new),
     ("eks-config", eks_config::new),
     ("image-reuse-key", image_reuse::new),
+    ("unused-suppression", unused_suppression::new),
+    ("ephemeral-storage-exceeds-disk", ephemeral_storage::new),
+    ("eviction-below-image-gc", eviction_threshold::new),
+    ("nfs-exports-file", nfs_exports::new_file),
+    ("nfs-exports-configmap", nfs_exports::new_configmap),
+    ("pod-size", pod_size::new),
 ];
 
 pub fn make(name: &str, params: Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, String> {

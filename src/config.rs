@@ -1,0 +1,295 @@
+//! `.ekslint.yaml`: which rules run, at which severity, on which paths. Found by searching upward
+//! from the current directory (`--config FILE` overrides, `--isolated` ignores it), typed with
+//! serde-saphyr, and every mistake is a diagnostic that points into the file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::diagnostic::Severity;
+use crate::rules::{LoadError, Rule, RuleSet, located, yaml_error};
+
+pub const FILE_NAMES: [&str; 2] = [".ekslint.yaml", ".ekslint.yml"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// The file as written.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ConfigFile {
+    /// Another config file this one builds on (relative to this file).
+    #[serde(default)]
+    pub extend: Option<Spanned<String>>,
+    /// Rules to run: ids (`EKS301`), id prefixes (`EKS5`), names, or `ALL`. Default: all.
+    #[serde(default)]
+    pub select: Option<Vec<Spanned<String>>>,
+    /// Rules not to run (same forms as `select`).
+    #[serde(default)]
+    pub ignore: Option<Vec<Spanned<String>>>,
+    /// Severity per rule id or name.
+    #[serde(default)]
+    pub severity: Option<BTreeMap<String, Spanned<Severity>>>,
+    /// Globs of files and directories not to lint.
+    #[serde(default)]
+    pub exclude: Option<Vec<Spanned<String>>>,
+    /// Glob → rules not to report on matching files.
+    #[serde(default)]
+    pub per_path_ignores: Option<BTreeMap<String, Vec<Spanned<String>>>>,
+    /// Directories of your own rule files (relative to this file).
+    #[serde(default)]
+    pub rules: Option<Vec<Spanned<String>>>,
+    /// Lowest severity that makes the exit code 1.
+    #[serde(default)]
+    pub fail_on: Option<FailOn>,
+}
+
+/// A config file, loaded (with everything it extends) and resolved against its directory.
+#[derive(Debug, Default)]
+pub struct Config {
+    pub path: Option<PathBuf>,
+    pub select: Option<Vec<Selector>>,
+    pub ignore: Vec<Selector>,
+    pub severity: Vec<(Selector, Severity)>,
+    pub exclude: Vec<String>,
+    pub per_path_ignores: Vec<(String, Vec<Selector>)>,
+    pub rules: Vec<PathBuf>,
+    pub fail_on: Option<FailOn>,
+}
+
+/// A rule selector, with where it was written (for "unknown rule" diagnostics).
+#[derive(Debug, Clone)]
+pub struct Selector {
+    pub text: String,
+    pub origin: Option<(String, String, serde_saphyr::Location)>,
+}
+
+impl Selector {
+    pub fn cli(text: &str) -> Selector {
+        Selector {
+            text: text.trim().to_string(),
+            origin: None,
+        }
+    }
+
+    /// `ALL`, an id, an id prefix (`EKS5`), or a name.
+    pub fn matches(&self, rule: &Rule) -> bool {
+        let t = self.text.as_str();
+        t.eq_ignore_ascii_case("all")
+            || rule.meta.name == t
+            || rule
+                .meta
+                .id
+                .to_ascii_uppercase()
+                .starts_with(&t.to_ascii_uppercase())
+    }
+}
+
+/// Finds the config file for `start`: the nearest `.ekslint.yaml`/`.ekslint.yml` upward.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        for name in FILE_NAMES {
+            let p = d.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+fn read(path: &Path) -> Result<String, LoadError> {
+    std::fs::read_to_string(path).map_err(|e| {
+        LoadError::Other(miette::miette!(
+            "cannot read config file {}: {}",
+            path.display(),
+            crate::discover::io_message(&e)
+        ))
+    })
+}
+
+impl Config {
+    /// Loads `path` and everything it `extend`s (the extending file wins).
+    pub fn load(path: &Path) -> Result<Config, LoadError> {
+        Config::load_depth(path, 0)
+    }
+
+    fn load_depth(path: &Path, depth: usize) -> Result<Config, LoadError> {
+        let display = path.display().to_string();
+        let text = read(path)?;
+        let file: ConfigFile = if text.trim().is_empty() {
+            ConfigFile::default()
+        } else {
+            serde_saphyr::from_str(&text).map_err(|e| yaml_error(&e, &text, &display))?
+        };
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let mut cfg = match &file.extend {
+            Some(base) => {
+                if depth > 8 {
+                    return Err(located(
+                        &display,
+                        &text,
+                        "`extend` goes more than 8 files deep (a cycle?)",
+                        Some(base.referenced),
+                        None,
+                    ));
+                }
+                let base_path = dir.join(&base.value);
+                if !base_path.is_file() {
+                    return Err(located(
+                        &display,
+                        &text,
+                        format!("`extend`: no file {}", base_path.display()),
+                        Some(base.referenced),
+                        None,
+                    ));
+                }
+                Config::load_depth(&base_path, depth + 1)?
+            }
+            None => Config::default(),
+        };
+        let sel = |v: &Vec<Spanned<String>>| -> Vec<Selector> {
+            v.iter()
+                .map(|s| Selector {
+                    text: s.value.trim().to_string(),
+                    origin: Some((display.clone(), text.clone(), s.referenced)),
+                })
+                .collect()
+        };
+        if let Some(s) = &file.select {
+            cfg.select = Some(sel(s));
+        }
+        if let Some(i) = &file.ignore {
+            cfg.ignore = sel(i);
+        }
+        if let Some(sev) = &file.severity {
+            for (k, v) in sev {
+                cfg.severity.push((
+                    Selector {
+                        text: k.clone(),
+                        origin: Some((display.clone(), text.clone(), v.referenced)),
+                    },
+                    v.value,
+                ));
+            }
+        }
+        for g in file.exclude.iter().flatten() {
+            if let Err(e) = Glob::new(&g.value) {
+                return Err(located(
+                    &display,
+                    &text,
+                    format!("invalid glob: {e}"),
+                    Some(g.referenced),
+                    None,
+                ));
+            }
+            cfg.exclude.push(g.value.clone());
+        }
+        for (glob, rules) in file.per_path_ignores.iter().flatten() {
+            if let Err(e) = Glob::new(glob) {
+                let at = rules.first().map(|r| r.referenced);
+                return Err(located(
+                    &display,
+                    &text,
+                    format!("invalid glob `{glob}`: {e}"),
+                    at,
+                    None,
+                ));
+            }
+            cfg.per_path_ignores.push((glob.clone(), sel(rules)));
+        }
+        for r in file.rules.iter().flatten() {
+            cfg.rules.push(dir.join(&r.value));
+        }
+        if file.fail_on.is_some() {
+            cfg.fail_on = file.fail_on;
+        }
+        cfg.path = Some(path.to_path_buf());
+        Ok(cfg)
+    }
+
+    /// Checks that every selector names a rule that exists, pointing into the config file if not.
+    pub fn validate(&self, rules: &RuleSet) -> Result<(), LoadError> {
+        let all = self
+            .select
+            .iter()
+            .flatten()
+            .chain(&self.ignore)
+            .chain(self.severity.iter().map(|(s, _)| s))
+            .chain(self.per_path_ignores.iter().flat_map(|(_, v)| v));
+        for s in all {
+            if !rules.rules.iter().any(|r| s.matches(r)) {
+                let message = format!(
+                    "`{}` matches no rule (ids, id prefixes like `EKS5`, names, or `ALL`)",
+                    s.text
+                );
+                return Err(match &s.origin {
+                    Some((file, text, loc)) => located(
+                        file,
+                        text,
+                        message,
+                        Some(*loc),
+                        Some("`ekslint rules` lists them".into()),
+                    ),
+                    None => LoadError::Other(miette::miette!("{message}")),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps the selected rules and applies severity overrides.
+    pub fn apply(&self, rules: &mut RuleSet) {
+        if let Some(select) = &self.select {
+            rules.retain(|r| select.iter().any(|s| s.matches(r)));
+        }
+        rules.retain(|r| !self.ignore.iter().any(|s| s.matches(r)));
+        for (sel, sev) in &self.severity {
+            for r in rules.rules.iter_mut().filter(|r| sel.matches(r)) {
+                let mut meta = (*r.meta).clone();
+                meta.severity = *sev;
+                meta.forced_severity = true;
+                r.meta = std::sync::Arc::new(meta);
+            }
+        }
+    }
+
+    /// The per-path ignores as compiled matchers.
+    pub fn path_ignores(&self) -> Vec<(GlobMatcher, Vec<Selector>)> {
+        self.per_path_ignores
+            .iter()
+            .filter_map(|(g, sel)| {
+                let pattern = if g.contains('/') || g.starts_with("**") {
+                    g.clone()
+                } else {
+                    format!("**/{g}")
+                };
+                Glob::new(&pattern)
+                    .ok()
+                    .map(|m| (m.compile_matcher(), sel.clone()))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,90 @@
+//! `--format junit`: JUnit XML, for CI systems that show test reports (GitLab `reports:junit`,
+//! Jenkins, Azure Pipelines). One test suite `ekslint`; one test case per linted file (classname
+//! and name are the file); one `<failure>` per finding, whose type is the rule id and whose text is
+//! `path:line:col RULE message`. Files without findings are passing test cases, skipped files are
+//! `<skipped/>` ones. The suite's attributes count test cases, failures (findings) and skipped
+//! files.
+//!
+//! The suite's counts come before its test cases, so the test cases are kept until the end.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use super::{Reporter, Summary};
+use crate::diagnostic::FileResult;
+
+#[derive(Default)]
+pub struct Junit {
+    cases: String,
+    tests: usize,
+    failures: usize,
+    skipped: usize,
+}
+
+/// Escapes text for XML 1.0, in element content or in a double-quoted attribute. Line breaks and
+/// tabs become character references (an attribute would otherwise turn them into spaces), and the
+/// characters XML 1.0 cannot carry at all (most C0 controls, U+FFFE, U+FFFF) become U+FFFD.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Reporter for Junit {
+    fn file(&mut self, _out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+        let name = escape(&r.source.name);
+        self.tests += 1;
+        let c = &mut self.cases;
+        let _ = write!(c, "  <testcase name=\"{name}\" classname=\"{name}\"");
+        if r.findings.is_empty() && r.skipped.is_none() {
+            c.push_str("/>\n");
+            return Ok(());
+        }
+        c.push_str(">\n");
+        for f in &r.findings {
+            self.failures += 1;
+            let p = r.source.position(f.span.start as usize);
+            let text = format!(
+                "{}:{}:{} {} {}",
+                r.source.name, p.line, p.column, f.rule.id, f.message
+            );
+            let _ = writeln!(
+                c,
+                "    <failure type=\"{}\" message=\"{}\">{}</failure>",
+                escape(&f.rule.id),
+                escape(&f.message),
+                escape(&text)
+            );
+        }
+        if let Some(s) = r.skipped.as_ref().filter(|_| r.findings.is_empty()) {
+            self.skipped += 1;
+            let _ = writeln!(c, "    <skipped message=\"{}\"/>", escape(&s.reason));
+        }
+        c.push_str("  </testcase>\n");
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, _summary: &Summary) -> io::Result<()> {
+        writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+        writeln!(
+            out,
+            "<testsuite name=\"ekslint\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">",
+            self.tests, self.failures, self.skipped
+        )?;
+        out.write_all(self.cases.as_bytes())?;
+        writeln!(out, "</testsuite>")
+    }
+}

@@ -1,0 +1,567 @@
+//! EKS201–EKS205: the size EKS gives and bills a pod (`crate::k8s::sizing`), one finding kind per
+//! rule, chosen by `params.finding`:
+//!
+//! * `rounded-up` (EKS201): the billed size is larger than what the containers ask for.
+//! * `no-resources` (EKS202): nothing set, billed as the default 1 core / 2 GiB.
+//! * `too-large` (EKS203): no size of the table in use fits the totals or a single limit.
+//! * `invalid-annotation` (EKS204): the `cpu`/`mem` pair is not a size, or a container limit is
+//!   above it.
+//! * `gpu` (EKS205): GPU pods without a known `gpu-type`, fractional GPU quantities, more cards than
+//!   the model's largest size.
+//!
+//! DaemonSets are left alone (their pods never run on super nodes), and so are kustomize patches
+//! (partial objects).
+
+use serde::Deserialize;
+
+use super::{Builtin, Phase, RawFinding, params};
+use crate::k8s::sizing::{
+    self, Amount, Billed, ContainerResources, GPU_RESOURCE, Problem, SizedBy, Sizing, Table,
+    fmt_cores, fmt_gib, tables,
+};
+use crate::k8s::{ContainerKind, Object, PodTemplate};
+use crate::source::Span;
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum Finding {
+    RoundedUp,
+    NoResources,
+    TooLarge,
+    InvalidAnnotation,
+    Gpu,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    finding: Option<Finding>,
+}
+
+#[derive(Debug)]
+struct PodSize(Finding);
+
+pub fn new(p: Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, String> {
+    let p: Params = params("pod-size", p)?;
+    let finding = p.finding.ok_or(
+        "built-in check `pod-size` needs `params.finding`: one of rounded-up, no-resources, too-large, invalid-annotation, gpu",
+    )?;
+    Ok(Box::new(PodSize(finding)))
+}
+
+impl Builtin for PodSize {
+    fn name(&self) -> &'static str {
+        "pod-size"
+    }
+    fn phase(&self) -> Phase {
+        Phase::Object
+    }
+    fn check_object(&self, obj: &Object<'_>, out: &mut Vec<RawFinding>) {
+        if obj.patch || obj.is_kind("DaemonSet") {
+            return;
+        }
+        let Some(pod) = obj.pod else {
+            return;
+        };
+        let s = sizing::size_pod(&pod);
+        if s.containers.is_empty() {
+            return;
+        }
+        match self.0 {
+            Finding::RoundedUp => rounded_up(&s, &pod, out),
+            Finding::NoResources => no_resources(&s, &pod, out),
+            Finding::TooLarge => too_large(&s, &pod, out),
+            Finding::InvalidAnnotation => invalid_annotation(&s, out),
+            Finding::Gpu => gpu(&s, out),
+        }
+    }
+}
+
+/// The node that stands for the pod's totals: the `resources` key of the only container that sets
+/// any, else the `containers` key (`initContainers` when the init containers decide the size).
+fn totals_span(s: &Sizing<'_>, pod: &PodTemplate<'_>) -> Span {
+    let with: Vec<&ContainerResources<'_>> = s
+        .containers
+        .iter()
+        .filter(|c| c.sets_cpu_or_memory() || c.gpu().is_some())
+        .collect();
+    if let [only] = with.as_slice()
+        && let Some(k) = only.resources_key
+    {
+        return k.span;
+    }
+    let r = s.requested;
+    let init_decides = (r.init.cpu > r.app.cpu || r.init.memory > r.app.memory)
+        && r.app.cpu <= r.init.cpu
+        && r.app.memory <= r.init.memory;
+    let key = if init_decides {
+        "initContainers"
+    } else {
+        "containers"
+    };
+    list_key(pod, key)
+        .or_else(|| list_key(pod, "containers"))
+        .unwrap_or_else(|| {
+            pod.node
+                .entries()
+                .first()
+                .map_or(pod.node.span, |e| e.key.span)
+        })
+}
+
+fn list_key(pod: &PodTemplate<'_>, key: &str) -> Option<Span> {
+    pod.spec.and_then(|sp| sp.entry(key)).map(|e| e.key.span)
+}
+
+fn container_word(c: &ContainerResources<'_>) -> String {
+    let kind = if c.kind == ContainerKind::Init {
+        "init container"
+    } else {
+        "container"
+    };
+    format!("{kind} `{}`", c.display_name())
+}
+
+fn rounded_up(s: &Sizing<'_>, pod: &PodTemplate<'_>, out: &mut Vec<RawFinding>) {
+    if s.sized_by != SizedBy::Resources {
+        return;
+    }
+    let Ok(b) = &s.billed else {
+        return;
+    };
+    let r = s.requested.pod;
+    let more_cards = b.gpu.as_ref().is_some_and(|g| g.cards > r.gpu);
+    if b.cpu <= r.cpu && b.memory <= r.memory && !more_cards {
+        return;
+    }
+    out.push(
+        RawFinding::new(
+            totals_span(s, pod),
+            format!(
+                "billed as {}; containers ask for {}",
+                b.display(),
+                r.display()
+            ),
+        )
+        .label(format!("billed as {}", b.display()))
+        .help(format!(
+            "{}. Requests/limits that are exactly a size use all of what is billed (`ekslint size` shows every workload)",
+            capitalize(&s.reason)
+        )),
+    );
+}
+
+fn no_resources(s: &Sizing<'_>, pod: &PodTemplate<'_>, out: &mut Vec<RawFinding>) {
+    if s.sized_by != SizedBy::Default
+        || s.sets_cpu_or_memory()
+        || s.annotations.cpu.is_some()
+        || s.annotations.mem.is_some()
+    {
+        return;
+    }
+    let d = sizing::DEFAULT_SIZE.display();
+    out.push(
+        RawFinding::new(
+            totals_span(s, pod),
+            format!(
+                "no container sets CPU or memory requests or limits: EKS bills the pod as {d} whatever it uses"
+            ),
+        )
+        .label(format!("billed as {d}"))
+        .help(
+            "set `resources.requests` (and `limits`) to what the containers need, e.g. `cpu: 250m` and `memory: 512Mi` (billed as 0.25 cores / 0.5 GiB), or fix the size with the `eks.tke.cloud.tencent.com/cpu` and `mem` annotations",
+        ),
+    );
+}
+
+/// `Intel`, `AMD`, or the GPU type.
+fn table_name(s: &Sizing<'_>) -> String {
+    match s.table {
+        Table::Gpu => s
+            .annotations
+            .gpu_types()
+            .first()
+            .map_or_else(|| "GPU".to_string(), |t| t.to_string()),
+        t => t.label().to_string(),
+    }
+}
+
+fn too_large(s: &Sizing<'_>, pod: &PodTemplate<'_>, out: &mut Vec<RawFinding>) {
+    let Err(Problem::TooLarge { largest }) = &s.billed else {
+        return;
+    };
+    let largest_text = if s.is_gpu() {
+        let row = s
+            .annotations
+            .gpu_types()
+            .first()
+            .and_then(|t| {
+                tables()
+                    .gpu_rows(t)
+                    .into_iter()
+                    .find(|r| r.cpu == largest.cpu && r.memory == largest.memory)
+            })
+            .map(|r| {
+                format!(
+                    " ({})",
+                    if r.cards == 1 {
+                        "1 card".to_string()
+                    } else {
+                        format!("{} cards", r.cards)
+                    }
+                )
+            })
+            .unwrap_or_default();
+        format!("{}{row}", largest.display())
+    } else {
+        largest.display()
+    };
+    let table = table_name(s);
+    let tail = format!(
+        "the largest {table} size is {largest_text}, so no size fits and the pod is not created"
+    );
+    let help = format!(
+        "lower the requests and limits to at most {} (split the work across several pods), or keep this workload off super nodes",
+        largest.display()
+    );
+    // A single container limit above the largest size.
+    for c in &s.containers {
+        if let Some(q) = c.limits.cpu.filter(|q| {
+            q.value
+                .is_some_and(|v| v * 1000.0 > largest.cpu as f64 + 1e-6)
+        }) {
+            out.push(
+                RawFinding::new(
+                    q.node.span,
+                    format!(
+                        "{} limits CPU to {}: {tail}",
+                        container_word(c),
+                        fmt_cores(quantity_milli(q.value))
+                    ),
+                )
+                .label(format!("above {}", fmt_cores(largest.cpu)))
+                .help(help),
+            );
+            return;
+        }
+        if let Some(q) = c
+            .limits
+            .memory
+            .filter(|q| q.value.is_some_and(|v| v > largest.memory as f64 + 1e-6))
+        {
+            out.push(
+                RawFinding::new(
+                    q.node.span,
+                    format!(
+                        "{} limits memory to {}: {tail}",
+                        container_word(c),
+                        fmt_gib(q.value.unwrap_or(0.0) as u64)
+                    ),
+                )
+                .label(format!("above {}", fmt_gib(largest.memory)))
+                .help(help),
+            );
+            return;
+        }
+    }
+    out.push(
+        RawFinding::new(
+            totals_span(s, pod),
+            format!(
+                "containers ask for {}: {tail}",
+                s.requested.pod.amount().display()
+            ),
+        )
+        .label(format!("above {}", largest.display()))
+        .help(help),
+    );
+}
+
+fn quantity_milli(v: Option<f64>) -> u64 {
+    v.map_or(0, |v| (v * 1000.0 - 1e-6).ceil().max(0.0) as u64)
+}
+
+fn invalid_annotation(s: &Sizing<'_>, out: &mut Vec<RawFinding>) {
+    let a = s.annotations;
+    let (Some(cpu_node), Some(mem_node)) = (a.cpu, a.mem) else {
+        return;
+    };
+    let (Some(cpu), Some(mem)) = (a.cpu_milli(), a.mem_bytes()) else {
+        // Values EKS cannot read at all are EKS103's.
+        return;
+    };
+    let pair = format!(
+        "`cpu: \"{}\"` with `mem: \"{}\"`",
+        cpu_node.as_str().unwrap_or(""),
+        mem_node.as_str().unwrap_or("")
+    );
+    let help = "use a pair of the size table (e.g. `cpu: \"4\"` with `mem: \"8Gi\"`), or remove both annotations and let requests/limits decide";
+    match &s.billed {
+        Err(Problem::InvalidAnnotation { readable: true }) if s.is_gpu() => {
+            let t = a.gpu_types().first().map_or("", |t| t).to_string();
+            let rows = tables().gpu_rows(&t);
+            let sizes: Vec<String> = rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} ({} card{})",
+                        Amount::new(r.cpu, r.memory).display(),
+                        r.cards,
+                        if r.cards == 1 { "" } else { "s" }
+                    )
+                })
+                .collect();
+            let span = if rows.iter().any(|r| r.cpu == cpu) {
+                mem_node.span
+            } else {
+                cpu_node.span
+            };
+            out.push(
+                RawFinding::new(
+                    span,
+                    format!(
+                        "{pair} is not a {t} size for {} GPU{}: a GPU pod's `cpu`/`mem` must be exactly one of {}",
+                        s.requested.pod.gpu,
+                        if s.requested.pod.gpu == 1 { "" } else { "s" },
+                        sizes.join(", ")
+                    ),
+                )
+                .label("not a GPU size")
+                .help("omit `cpu`/`mem` on GPU pods (the GPU size fixes them), or copy a row of the GPU table exactly"),
+            );
+        }
+        Err(Problem::InvalidAnnotation { readable: true }) => {
+            let tabs = a.cpu_tables();
+            let names: Vec<&str> = tabs.iter().map(|t| t.label()).collect();
+            let names = names.join(" or ");
+            let row = tabs
+                .iter()
+                .find_map(|&t| tables().cpu_rows(t).iter().find(|r| r.cpu == cpu));
+            match row {
+                None => {
+                    let cores: Vec<String> = tabs
+                        .iter()
+                        .flat_map(|&t| tables().cpu_rows(t).iter().map(|r| r.cpu))
+                        .fold(Vec::<u64>::new(), |mut v, c| {
+                            if !v.contains(&c) {
+                                v.push(c);
+                            }
+                            v
+                        })
+                        .into_iter()
+                        .map(sizing::cores_number)
+                        .collect();
+                    out.push(
+                        RawFinding::new(
+                            cpu_node.span,
+                            format!(
+                                "{pair} is not an EKS size: the {names} table has {} cores, not {}",
+                                join_or(&cores),
+                                sizing::cores_number(cpu)
+                            ),
+                        )
+                        .label("not a size")
+                        .with_label(mem_node.span, "with this memory")
+                        .help(help),
+                    );
+                }
+                Some(r) => {
+                    out.push(
+                        RawFinding::new(
+                            mem_node.span,
+                            format!(
+                                "{pair} is not an EKS size: {} come{} with {} in the {names} table, not {}",
+                                fmt_cores(cpu),
+                                if cpu == 1000 { "s" } else { "" },
+                                r.describe_memory(),
+                                fmt_gib(mem)
+                            ),
+                        )
+                        .label("not a size")
+                        .with_label(cpu_node.span, "with this CPU")
+                        .help(help),
+                    );
+                }
+            }
+        }
+        Ok(b) if s.sized_by == SizedBy::Annotations => {
+            limits_above(s, b, cpu_node.span, mem_node.span, out)
+        }
+        _ => {}
+    }
+}
+
+/// Container limits above the annotated size.
+fn limits_above(
+    s: &Sizing<'_>,
+    b: &Billed,
+    cpu_span: Span,
+    mem_span: Span,
+    out: &mut Vec<RawFinding>,
+) {
+    let help = "lower the limit to the annotated size, or raise the `cpu`/`mem` annotations to a size that holds it";
+    for c in &s.containers {
+        if let Some(q) = c.limits.cpu
+            && let Some(v) = q.value
+            && quantity_milli(Some(v)) > b.cpu
+        {
+            out.push(
+                RawFinding::new(
+                    q.node.span,
+                    format!(
+                        "{} limits CPU to {}, above the {} the `cpu` annotation gives the pod",
+                        container_word(c),
+                        fmt_cores(quantity_milli(Some(v))),
+                        fmt_cores(b.cpu)
+                    ),
+                )
+                .label("above the annotated size")
+                .with_label(cpu_span, "the pod's CPU")
+                .help(help),
+            );
+        }
+        if let Some(q) = c.limits.memory
+            && let Some(v) = q.value
+            && v > b.memory as f64 + 1e-6
+        {
+            out.push(
+                RawFinding::new(
+                    q.node.span,
+                    format!(
+                        "{} limits memory to {}, above the {} the `mem` annotation gives the pod",
+                        container_word(c),
+                        fmt_gib(v.ceil() as u64),
+                        fmt_gib(b.memory)
+                    ),
+                )
+                .label("above the annotated size")
+                .with_label(mem_span, "the pod's memory")
+                .help(help),
+            );
+        }
+    }
+}
+
+fn gpu(s: &Sizing<'_>, out: &mut Vec<RawFinding>) {
+    // GPU quantities must be whole numbers (Kubernetes rejects the others). Values that are not
+    // numbers at all (`${GPUS}` placeholders of templated manifests) are not an EKS matter.
+    for c in &s.containers {
+        for q in [c.requests.gpu, c.limits.gpu].into_iter().flatten() {
+            if q.value.is_none() || q.is_whole() {
+                continue;
+            }
+            let raw = q.node.as_str().unwrap_or("");
+            out.push(
+                RawFinding::new(
+                    q.node.span,
+                    format!(
+                        "`{GPU_RESOURCE}: {raw}` is not a whole number of GPUs: Kubernetes rejects the pod"
+                    ),
+                )
+                .label("not a whole number")
+                .help("a fraction of a card is a GPU type of its own: write `nvidia.com/gpu: 1` with `eks.tke.cloud.tencent.com/gpu-type: \"1/4*T4\"` (or `1/2*T4`)"),
+            );
+        }
+    }
+    if !s.is_gpu() {
+        return;
+    }
+    // The container asking for the most cards stands for the pod's GPU count.
+    let mut gpu_node: Option<sizing::Quantity<'_>> = None;
+    for q in s.containers.iter().filter_map(|c| c.gpu()) {
+        let v = q.value.unwrap_or(0.0);
+        if v > 0.0 && gpu_node.is_none_or(|g| v > g.value.unwrap_or(0.0)) {
+            gpu_node = Some(q);
+        }
+    }
+    let known = tables().gpu_types().join(", ");
+    match &s.billed {
+        Err(Problem::GpuTypeMissing) => {
+            // Cards from the legacy `gpu-count` alone are EKS105's business.
+            let Some(q) = gpu_node else {
+                return;
+            };
+            out.push(
+                RawFinding::new(
+                    q.node.span,
+                    format!(
+                        "the pod asks for {} but has no `eks.tke.cloud.tencent.com/gpu-type` annotation: EKS does not schedule it to super nodes",
+                        plural_gpus(s.requested.pod.gpu)
+                    ),
+                )
+                .label("no gpu-type")
+                .help(format!(
+                    "add `eks.tke.cloud.tencent.com/gpu-type` to the pod template's annotations, e.g. \"T4\" or \"T4,V100\" (known types: {known})"
+                )),
+            );
+            return;
+        }
+        Err(Problem::TooManyCards { max }) => {
+            let t = table_name(s);
+            let span = gpu_node.map_or_else(
+                || s.annotations.gpu_type.map_or(Span::empty(0), |n| n.span),
+                |q| q.node.span,
+            );
+            out.push(
+                RawFinding::new(
+                    span,
+                    format!(
+                        "the pod asks for {}, more than the largest {t} size ({max} cards): the pod is not created",
+                        plural_gpus(s.requested.pod.gpu.max(1))
+                    ),
+                )
+                .label(format!("at most {max}"))
+                .help(format!("ask for at most {max} cards of {t} per pod, or spread the work over several pods")),
+            );
+        }
+        _ => {}
+    }
+    // Every `gpu-type` entry must be a model of the table.
+    let Some(node) = s.annotations.gpu_type else {
+        return;
+    };
+    let t = tables();
+    let bad: Vec<String> = s
+        .annotations
+        .gpu_types()
+        .into_iter()
+        .filter(|ty| t.gpu_rows(ty).is_empty())
+        .map(|ty| match t.removed_gpu(ty) {
+            Some(r) => format!("`{ty}` was withdrawn on {}", r.removed),
+            None => format!("`{ty}` is not a GPU type of the EKS table"),
+        })
+        .collect();
+    if !bad.is_empty() {
+        out.push(
+            RawFinding::new(
+                node.span,
+                format!("{}: the pod is not created", bad.join("; ")),
+            )
+            .label("unknown GPU type")
+            .help(format!("use one of {known}")),
+        );
+    }
+}
+
+fn plural_gpus(n: u64) -> String {
+    if n == 1 {
+        "1 GPU".into()
+    } else {
+        format!("{n} GPUs")
+    }
+}
+
+fn join_or(v: &[String]) -> String {
+    match v.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => v.join(""),
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}

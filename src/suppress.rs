@@ -1,0 +1,229 @@
+//! Suppressions, in layers: a trailing `# ekslint-disable-line EKS402` comment, a comment line
+//! `# ekslint-disable-next-line EKS301` above the finding, `# ekslint-disable-file EKS401` (or
+//! `all`) anywhere in a file, and the object annotation `ekslint.io/ignore: "EKS401,EKS402"` (for
+//! that object and its pod template). Several ids are comma-separated; names work too; an optional
+//! reason follows ` -- `. Every id that suppressed nothing becomes an EKS008 finding.
+
+use crate::diagnostic::Finding;
+use crate::k8s::{Object, ObjectRef};
+use crate::source::{Source, Span};
+
+pub const ANNOTATION: &str = "ekslint.io/ignore";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// The finding starts on this 1-based line.
+    Line(usize),
+    File,
+    Object(ObjectRef),
+}
+
+#[derive(Debug, Clone)]
+pub struct Directive {
+    pub scope: Scope,
+    /// Rule ids or names; `all` matches every rule.
+    pub ids: Vec<String>,
+    /// Which of `ids` suppressed something.
+    pub used: Vec<bool>,
+    /// Where the directive is written (for EKS008).
+    pub span: Span,
+    /// How it is written, for messages: `ekslint-disable-line`, `ekslint.io/ignore`, ...
+    pub form: &'static str,
+}
+
+impl Directive {
+    fn new(scope: Scope, ids: Vec<String>, span: Span, form: &'static str) -> Directive {
+        let ids = if ids.is_empty() {
+            vec!["all".to_string()]
+        } else {
+            ids
+        };
+        Directive {
+            used: vec![false; ids.len()],
+            scope,
+            ids,
+            span,
+            form,
+        }
+    }
+
+    fn id_index(&self, f: &Finding) -> Option<usize> {
+        self.ids.iter().position(|id| {
+            id.eq_ignore_ascii_case("all")
+                || id.eq_ignore_ascii_case(&f.rule.id)
+                || *id == f.rule.name
+        })
+    }
+
+    fn covers(&self, f: &Finding, line: usize) -> bool {
+        match &self.scope {
+            Scope::Line(l) => *l == line,
+            Scope::File => true,
+            Scope::Object(o) => f.object.as_ref() == Some(o),
+        }
+    }
+}
+
+/// Splits `EKS401, EKS402 -- reason` into ids.
+fn parse_ids(rest: &str) -> Vec<String> {
+    let ids = rest.split(" -- ").next().unwrap_or("");
+    ids.split([',', ' ', '\t'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The byte offset of a `#` that starts a comment on this line, if any.
+fn comment_start(line: &str) -> Option<usize> {
+    let (mut single, mut double) = (false, false);
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match c {
+            '\'' if !double => single = !single,
+            '"' if !single && prev != '\\' => double = !double,
+            '#' if !single && !double && (prev == ' ' || prev == '\t' || i == 0) => return Some(i),
+            _ => {}
+        }
+        prev = c;
+    }
+    None
+}
+
+/// The comment directives of a file.
+pub fn comment_directives(source: &Source) -> Vec<Directive> {
+    let text = &source.text;
+    if !text.contains("ekslint-disable") {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let lines = source.line_count();
+    for n in 1..=lines {
+        let span = source.line_span(n);
+        let line = source.slice(span);
+        if !line.contains("ekslint-disable") {
+            continue;
+        }
+        let Some(hash) = comment_start(line) else {
+            continue;
+        };
+        let comment = &line[hash + 1..];
+        let Some(at) = comment.find("ekslint-disable") else {
+            continue;
+        };
+        let body = &comment[at..];
+        let (form, rest): (&'static str, &str) =
+            if let Some(r) = body.strip_prefix("ekslint-disable-next-line") {
+                ("ekslint-disable-next-line", r)
+            } else if let Some(r) = body.strip_prefix("ekslint-disable-line") {
+                ("ekslint-disable-line", r)
+            } else if let Some(r) = body.strip_prefix("ekslint-disable-file") {
+                ("ekslint-disable-file", r)
+            } else {
+                continue;
+            };
+        if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
+            continue;
+        }
+        let start = span.start as usize + hash + 1 + at;
+        let written = body.split(" -- ").next().unwrap_or(body).trim_end();
+        let dspan = Span::new(start, start + written.len());
+        let comment_only = line[..hash].trim().is_empty();
+        let scope = match form {
+            "ekslint-disable-file" => Scope::File,
+            "ekslint-disable-line" => Scope::Line(n),
+            _ => {
+                // The next line that holds something other than blanks and comments.
+                let target = (n + 1..=lines).find(|&m| {
+                    let l = source.slice(source.line_span(m)).trim();
+                    !l.is_empty() && !l.starts_with('#')
+                });
+                match target {
+                    Some(m) => Scope::Line(m),
+                    None => Scope::Line(n + 1),
+                }
+            }
+        };
+        let _ = comment_only;
+        out.push(Directive::new(scope, parse_ids(rest), dspan, form));
+    }
+    out
+}
+
+/// The `ekslint.io/ignore` annotation of an object (on its own metadata or its pod template).
+pub fn annotation_directives(obj: &Object<'_>, out: &mut Vec<Directive>) {
+    let own = obj.metadata().and_then(|m| m.get("annotations"));
+    let pod = obj.pod.and_then(|p| p.annotations());
+    for ann in [own, pod].into_iter().flatten() {
+        if let Some(v) = ann.get(ANNOTATION) {
+            let ids = parse_ids(v.as_str().unwrap_or(""));
+            out.push(Directive::new(
+                Scope::Object(obj.reference()),
+                ids,
+                v.span,
+                ANNOTATION,
+            ));
+        }
+    }
+}
+
+/// Drops the findings that a directive suppresses, marking the directive ids that were used.
+pub fn apply(source: &Source, findings: &mut Vec<Finding>, directives: &mut [Directive]) {
+    if directives.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        let line = source.position(f.span.start as usize).line;
+        let mut suppressed = false;
+        for d in directives.iter_mut() {
+            if d.covers(f, line)
+                && let Some(i) = d.id_index(f)
+            {
+                d.used[i] = true;
+                suppressed = true;
+            }
+        }
+        !suppressed
+    });
+}
+
+/// One (span, message) per id of a directive that suppressed nothing.
+pub fn unused(directives: &[Directive]) -> Vec<(Span, String)> {
+    let mut out = Vec::new();
+    for d in directives {
+        for (id, used) in d.ids.iter().zip(&d.used) {
+            if !used {
+                let what = if id.eq_ignore_ascii_case("all") {
+                    "this suppression".to_string()
+                } else {
+                    format!("`{id}` in this suppression")
+                };
+                out.push((
+                    d.span,
+                    format!("{what} (`{}`) suppressed nothing: remove it", d.form),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_comment_form() {
+        let text = "a: 1 # ekslint-disable-line EKS402, EKS403 -- the VM is the host\n# ekslint-disable-next-line metrics-port-conflict\n\n# another comment\nport: 9100\nb: \"# ekslint-disable-line EKS001\"\n# ekslint-disable-file all\n";
+        let s = Source::new("t.yaml", text);
+        let d = comment_directives(&s);
+        assert_eq!(d.len(), 3, "{d:#?}");
+        assert_eq!(d[0].scope, Scope::Line(1));
+        assert_eq!(d[0].ids, ["EKS402", "EKS403"]);
+        assert_eq!(s.slice(d[0].span), "ekslint-disable-line EKS402, EKS403");
+        assert_eq!(d[1].scope, Scope::Line(5));
+        assert_eq!(d[1].ids, ["metrics-port-conflict"]);
+        assert_eq!(d[2].scope, Scope::File);
+        assert_eq!(d[2].ids, ["all"]);
+    }
+}

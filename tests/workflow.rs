@@ -1,0 +1,377 @@
+//! Config files, suppressions and baselines, tried as a user would: the real binary on files in
+//! a temporary directory.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ekslint");
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run ekslint");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// (rule, severity, line) of every JSON diagnostic.
+fn findings(r: &Run) -> Vec<(String, String, u64)> {
+    let v: Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr));
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["severity"].as_str().unwrap().to_string(),
+                d["span"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn rules(r: &Run) -> Vec<String> {
+    findings(r).into_iter().map(|f| f.0).collect()
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let p = dir.join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+const POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+  - name: web
+    image: nginx
+    resources: {requests: {cpu: '1', memory: 2Gi}}
+    ports:
+    - containerPort: 9100
+";
+
+#[test]
+fn config_is_found_upward_and_overridden_by_flags() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        ".ekslint.yaml",
+        "ignore: [EKS701]\nseverity:\n  EKS301: warning\n",
+    );
+    write(d.path(), "k8s/apps/pod.yaml", POD);
+    let sub = d.path().join("k8s/apps");
+    let r = run_in(&sub, &["--format", "json", "pod.yaml"]);
+    assert_eq!(
+        findings(&r),
+        [("EKS301".into(), "warning".into(), 11)],
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.code, 1);
+    // --isolated ignores the config: the info finding and the error severity come back.
+    let r = run_in(&sub, &["--isolated", "--format", "json", "pod.yaml"]);
+    let all = findings(&r);
+    assert!(
+        all.contains(&("EKS301".into(), "error".into(), 11)),
+        "{all:?}"
+    );
+    assert!(all.iter().any(|f| f.0 == "EKS701"), "{all:?}");
+    // --ignore on the command line replaces the config's ignore; --exit-zero exits 0.
+    let r = run_in(
+        &sub,
+        &[
+            "--ignore",
+            "EKS3",
+            "--exit-zero",
+            "--format",
+            "json",
+            "pod.yaml",
+        ],
+    );
+    assert!(rules(&r).contains(&"EKS701".to_string()));
+    assert!(!rules(&r).contains(&"EKS301".to_string()));
+    assert_eq!(r.code, 0);
+    // --select by name.
+    let r = run_in(
+        &sub,
+        &[
+            "--select",
+            "metrics-port-conflict",
+            "--format",
+            "json",
+            "pod.yaml",
+        ],
+    );
+    assert_eq!(rules(&r), ["EKS301"]);
+    // --config names another file.
+    write(d.path(), "strict.yaml", "select: [EKS7]\nfail-on: info\n");
+    let r = run_in(
+        &sub,
+        &[
+            "--config",
+            "../../strict.yaml",
+            "--format",
+            "json",
+            "pod.yaml",
+        ],
+    );
+    assert_eq!(rules(&r), ["EKS701"]);
+    assert_eq!(r.code, 1, "fail-on: info from the config");
+}
+
+#[test]
+fn config_extends_and_per_path_ignores() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "base.yaml", "ignore: [EKS701, EKS2, EKS6]\n");
+    write(
+        d.path(),
+        ".ekslint.yml",
+        "extend: base.yaml\nper-path-ignores:\n  legacy/**: [EKS301]\nexclude: [generated]\n",
+    );
+    write(d.path(), "legacy/pod.yaml", POD);
+    write(d.path(), "new/pod.yaml", POD);
+    write(d.path(), "generated/pod.yaml", POD);
+    let r = run_in(d.path(), &["--format", "json", "."]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let files: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["./new/pod.yaml"], "{}", r.stdout);
+    assert_eq!(rules(&r), ["EKS301"]);
+    // new/, legacy/ and base.yaml itself (a YAML file like any other); generated/ is excluded.
+    assert_eq!(v["summary"]["files"], 3);
+}
+
+#[test]
+fn bad_config_points_into_the_file_and_exits_2() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "pod.yaml", POD);
+    write(
+        d.path(),
+        ".ekslint.yaml",
+        "select: [EKS3]\nfail_on: error\n",
+    );
+    let r = run_in(d.path(), &["pod.yaml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains(".ekslint.yaml:2:1"), "{}", r.stderr);
+    assert!(r.stderr.contains("fail_on"), "{}", r.stderr);
+    write(
+        d.path(),
+        ".ekslint.yaml",
+        "select:\n  - EKS301\n  - EKS999\n",
+    );
+    let r = run_in(d.path(), &["pod.yaml"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("`EKS999` matches no rule"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(".ekslint.yaml:3:5"), "{}", r.stderr);
+    write(d.path(), ".ekslint.yaml", "fail-on: sometimes\n");
+    let r = run_in(d.path(), &["pod.yaml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = run_in(d.path(), &["--select", "NOPE", "--isolated", "pod.yaml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("`NOPE` matches no rule"), "{}", r.stderr);
+}
+
+const SUPPRESSED: &str = "# ekslint-disable-file EKS701
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  annotations:
+    ekslint.io/ignore: \"EKS402 -- the VM is the host\"
+spec:
+  hostNetwork: true
+  containers:
+  - name: web
+    image: nginx
+    resources: {requests: {cpu: '1', memory: 2Gi}}
+    terminationMessagePath: logs # ekslint-disable-line EKS702
+    # ekslint-disable-next-line metrics-port-conflict -- moved by the platform team
+    ports: [{containerPort: 9100}]
+    env:
+    - {name: A, value: \"x\"} # ekslint-disable-line EKS003
+";
+
+#[test]
+fn every_suppression_form_and_unused_suppressions() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "pod.yaml", SUPPRESSED);
+    let r = run_in(d.path(), &["--isolated", "--format", "json", "pod.yaml"]);
+    // Everything is suppressed but the EKS003 suppression, which suppresses nothing.
+    assert_eq!(
+        findings(&r),
+        [("EKS008".into(), "warning".into(), 18)],
+        "{}",
+        r.stdout
+    );
+    // Strict CI: suppressions are ignored, and nothing is reported about them.
+    let r = run_in(
+        d.path(),
+        &[
+            "--isolated",
+            "--no-inline-suppressions",
+            "--format",
+            "json",
+            "pod.yaml",
+        ],
+    );
+    let got = rules(&r);
+    for id in ["EKS301", "EKS402", "EKS701", "EKS702"] {
+        assert!(got.contains(&id.to_string()), "{id} missing from {got:?}");
+    }
+    assert!(!got.contains(&"EKS008".to_string()));
+}
+
+#[test]
+fn baseline_survives_moved_lines_and_reports_only_new_findings() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "pod.yaml", POD);
+    let r = run_in(
+        d.path(),
+        &[
+            "--isolated",
+            "--write-baseline",
+            "baseline.json",
+            "pod.yaml",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("wrote 2 findings"), "{}", r.stderr);
+    let r = run_in(
+        d.path(),
+        &[
+            "--isolated",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "json",
+            "pod.yaml",
+        ],
+    );
+    assert_eq!(rules(&r), Vec::<String>::new());
+    assert_eq!(r.code, 0);
+    // Insert lines above the findings: the baseline still matches.
+    let moved = POD.replacen(
+        "metadata:\n",
+        "metadata:\n  labels:\n    team: web\n    tier: front\n",
+        1,
+    );
+    write(d.path(), "pod.yaml", &moved);
+    let r = run_in(
+        d.path(),
+        &[
+            "--isolated",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "json",
+            "pod.yaml",
+        ],
+    );
+    assert_eq!(rules(&r), Vec::<String>::new(), "{}", r.stdout);
+    // A new finding is reported; a fixed one is a stale baseline entry.
+    let changed = moved
+        .replace("containerPort: 9100", "containerPort: 8080")
+        .replace(
+            "image: nginx",
+            "image: nginx\n    terminationMessagePath: rel",
+        );
+    write(d.path(), "pod.yaml", &changed);
+    let r = run_in(
+        d.path(),
+        &[
+            "--isolated",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "json",
+            "pod.yaml",
+        ],
+    );
+    assert_eq!(rules(&r), ["EKS702"], "{}", r.stdout);
+    assert!(
+        r.stderr.contains("1 baseline entries no longer match"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn helm_template_output_on_stdin_is_reported_against_its_sources() {
+    let rendered = "---\n# Source: web/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx\n        ports: [{containerPort: 9100}]\n---\n# Source: web/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  labels: {port: 80}\n";
+    let mut child = Command::new(BIN)
+        .args([
+            "--isolated",
+            "--select",
+            "EKS301,EKS003",
+            "--format",
+            "json",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(rendered.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Vec<(String, String, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap().to_string(),
+                d["span"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("EKS301".into(), "web/templates/deployment.yaml".into(), 12),
+            ("EKS003".into(), "web/templates/svc.yaml".into(), 6),
+        ]
+    );
+    assert_eq!(v["summary"]["files"], 1, "one stream, one file");
+    // The offsets index into the rendered document, as the lines do.
+    let doc = rendered.split("---\n").nth(1).unwrap();
+    let off = v["diagnostics"][0]["span"]["start"]["offset"]
+        .as_u64()
+        .unwrap() as usize;
+    assert_eq!(&doc[off..off + 4], "9100");
+}
