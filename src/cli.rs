@@ -63,6 +63,13 @@ pub enum Command {
     },
     /// Show the size EKS bills for every workload, what its containers ask for, and why.
     Size(crate::size_report::SizeArgs),
+    /// Print a shell completion script (e.g. `ekslint completions bash > /etc/bash_completion.d/ekslint`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `ekslint man > /usr/local/share/man/man1/ekslint.1`.
+    Man,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -169,6 +176,21 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Rules { format, rules }) => list(format, &rules),
         Some(Command::TestRules { rules, all }) => test_rules(&rules, all),
         Some(Command::Size(args)) => crate::size_report::run(args),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "ekslint", &mut io::stdout());
+            0
+        }
+        Some(Command::Man) => {
+            use clap::CommandFactory;
+            match clap_mangen::Man::new(Cli::command()).render(&mut io::stdout()) {
+                Ok(()) => 0,
+                Err(e) => {
+                    error(e);
+                    2
+                }
+            }
+        }
         None => check(cli.check),
     }
 }
@@ -465,6 +487,8 @@ fn check(args: CheckArgs) -> i32 {
     });
     for mut r in results {
         if let Some(s) = &r.skipped {
+            // A file that was asked for but not linted is a failure to lint, as an I/O error is.
+            io_failed = true;
             if args.format != Format::Human {
                 eprintln!("ekslint: skipped {}: {}", r.source.name, s.reason);
             }

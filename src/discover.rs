@@ -217,7 +217,7 @@ fn walk(root: &Path, excludes: &GlobSet, threads: usize) -> (Vec<Input>, Vec<Dis
         .require_git(false)
         .ignore(true)
         .parents(true)
-        .follow_links(false)
+        .follow_links(true)
         .threads(threads)
         .filter_entry(move |e| {
             if e.depth() == 0 {
@@ -301,10 +301,17 @@ pub fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
         NotFound => "no such file or directory".into(),
         PermissionDenied => "permission denied".into(),
+        NotADirectory => "not a directory".into(),
+        IsADirectory => "is a directory".into(),
         _ => {
             let s = e.to_string();
-            match s.find(" (os error") {
+            let s = match s.find(" (os error") {
                 Some(i) => s[..i].to_string(),
+                None => s,
+            };
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_lowercase().chain(c).collect(),
                 None => s,
             }
         }

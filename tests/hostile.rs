@@ -1,0 +1,293 @@
+//! Hostile inputs: each gives a clear diagnostic and exit 1 or 2 — never a panic, a hang or
+//! runaway memory — and the other files are still linted.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ekslint");
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(dir: &Path, args: &[&str]) -> Run {
+    let start = Instant::now();
+    let out = Command::new(BIN)
+        .args(["--isolated", "--format", "json"])
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run ekslint");
+    // Not a timing test: a generous bound that only a hang or a blow-up would cross.
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        start.elapsed()
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr,
+    }
+}
+
+fn json(r: &Run) -> Value {
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr))
+}
+
+/// (rule, file, message) of every diagnostic.
+fn diags(r: &Run) -> Vec<(String, String, String)> {
+    json(r)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+const GOOD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: p, image: nginx, ports: [{containerPort: 9100}]}\n";
+
+fn with_good(files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("good.yaml"), GOOD).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(d.path().join(name), bytes).unwrap();
+    }
+    d
+}
+
+fn assert_good_still_linted(r: &Run) {
+    assert!(
+        diags(r)
+            .iter()
+            .any(|d| d.0 == "EKS301" && d.1.ends_with("good.yaml")),
+        "the other file was not linted: {}",
+        r.stdout
+    );
+}
+
+#[test]
+fn alias_bomb_is_bounded() {
+    let mut bomb = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
+    for i in 1..12 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "  a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let d = with_good(&[("bomb.yaml", bomb.into_bytes())]);
+    let r = run(d.path(), &["."]);
+    assert_eq!(r.code, 1);
+    assert!(
+        diags(&r)
+            .iter()
+            .any(|x| x.0 == "EKS001" && x.1.ends_with("bomb.yaml") && x.2.contains("alias")),
+        "{}",
+        r.stdout
+    );
+    assert_good_still_linted(&r);
+}
+
+#[test]
+fn deep_nesting_is_bounded() {
+    let flow = "[".repeat(100_000);
+    let mut block = String::new();
+    // 5,000 levels of block nesting (a 12 MB file): far past the 256-level bound.
+    for i in 0..5_000 {
+        block.push_str(&" ".repeat(i));
+        block.push_str("a:\n");
+    }
+    let d = with_good(&[
+        ("flow.yaml", flow.into_bytes()),
+        ("block.yaml", block.into_bytes()),
+    ]);
+    let r = run(d.path(), &["."]);
+    assert_eq!(r.code, 1);
+    let got = diags(&r);
+    for f in ["flow.yaml", "block.yaml"] {
+        assert!(
+            got.iter()
+                .any(|x| x.0 == "EKS001" && x.1.ends_with(f) && x.2.contains("deep")),
+            "{f}: {got:?}"
+        );
+    }
+    assert_good_still_linted(&r);
+}
+
+#[test]
+fn huge_file_is_skipped_with_the_reason() {
+    let d = with_good(&[]);
+    // A sparse 200 MB file: the size is checked before anything is read.
+    let f = std::fs::File::create(d.path().join("huge.yaml")).unwrap();
+    f.set_len(200 * 1024 * 1024).unwrap();
+    drop(f);
+    let r = run(d.path(), &["."]);
+    assert_eq!(r.code, 2, "a file that was not linted fails the run");
+    assert!(
+        r.stderr.contains("huge.yaml") && r.stderr.contains("MiB limit"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(json(&r)["summary"]["skipped"], 1);
+    assert_good_still_linted(&r);
+}
+
+#[test]
+fn invalid_utf8_and_binary_and_empty_files() {
+    let d = with_good(&[
+        (
+            "latin1.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\ndata:\n  name: caf\xe9\n".to_vec(),
+        ),
+        (
+            "blob.yaml",
+            vec![0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 3, 0, 0xff],
+        ),
+        ("empty.yaml", Vec::new()),
+        (
+            "comments.yaml",
+            b"# nothing here\n---\n# nor here\n".to_vec(),
+        ),
+    ]);
+    let r = run(d.path(), &["."]);
+    assert_eq!(r.code, 1);
+    let got = diags(&r);
+    assert!(
+        got.iter()
+            .any(|x| x.0 == "EKS001" && x.1.ends_with("latin1.yaml") && x.2.contains("UTF-8")),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|x| x.0 == "EKS001" && x.1.ends_with("blob.yaml") && x.2.contains("binary")),
+        "{got:?}"
+    );
+    assert!(
+        !got.iter()
+            .any(|x| x.1.ends_with("empty.yaml") || x.1.ends_with("comments.yaml")),
+        "{got:?}"
+    );
+    assert_eq!(json(&r)["summary"]["files"], 5);
+    assert_good_still_linted(&r);
+}
+
+#[test]
+fn bom_crlf_and_tabs() {
+    let d = with_good(&[
+        (
+            "bom.yaml",
+            "\u{feff}apiVersion: apps/v1beta2\r\nkind: Deployment\r\nmetadata: {name: x}\r\n"
+                .as_bytes()
+                .to_vec(),
+        ),
+        (
+            "tabs.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: tabbed\n".to_vec(),
+        ),
+    ]);
+    let r = run(d.path(), &["."]);
+    let got = diags(&r);
+    assert!(
+        got.iter()
+            .any(|x| x.0 == "EKS006" && x.1.ends_with("bom.yaml")),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|x| x.0 == "EKS001" && x.1.ends_with("tabs.yaml")),
+        "{got:?}"
+    );
+    assert_good_still_linted(&r);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop_and_broken_link_are_reported_not_followed_forever() {
+    let d = with_good(&[]);
+    std::fs::create_dir(d.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink("..", d.path().join("sub/loop")).unwrap();
+    std::os::unix::fs::symlink("missing.yaml", d.path().join("dangling.yaml")).unwrap();
+    let r = run(d.path(), &["."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("loop"), "{}", r.stderr);
+    assert!(r.stderr.contains("dangling.yaml"), "{}", r.stderr);
+    assert_good_still_linted(&r);
+}
+
+#[test]
+fn directory_named_like_a_manifest_and_missing_paths() {
+    let d = with_good(&[]);
+    std::fs::create_dir(d.path().join("x.yaml")).unwrap();
+    std::fs::write(d.path().join("x.yaml/inner.yaml"), GOOD).unwrap();
+    let r = run(d.path(), &["x.yaml", "good.yaml", "nope.yaml"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("nope.yaml: no such file or directory"),
+        "{}",
+        r.stderr
+    );
+    let files: Vec<String> = diags(&r).into_iter().map(|x| x.1).collect();
+    assert!(files.iter().any(|f| f.ends_with("inner.yaml")), "{files:?}");
+    assert_good_still_linted(&r);
+}
+
+#[test]
+fn unreadable_file_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = with_good(&[("secret.yaml", GOOD.as_bytes().to_vec())]);
+    let p = d.path().join("secret.yaml");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&p).is_ok() {
+        // Running as root: permissions do not stop reads. A path through a file cannot be read
+        // either, and goes through the same reporting.
+        let r = run(d.path(), &["good.yaml/child.yaml", "good.yaml"]);
+        assert_eq!(r.code, 2);
+        assert!(
+            r.stderr.contains("good.yaml/child.yaml: not a directory"),
+            "{}",
+            r.stderr
+        );
+        assert_good_still_linted(&r);
+        return;
+    }
+    let r = run(d.path(), &["."]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("secret.yaml: permission denied"),
+        "{}",
+        r.stderr
+    );
+    assert_good_still_linted(&r);
+}
+
+#[test]
+fn helm_template_gives_one_warning() {
+    let d = with_good(&[(
+        "deploy.yaml",
+        b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\nspec: {}\n{{- end }}\n".to_vec(),
+    )]);
+    let r = run(d.path(), &["."]);
+    let got: Vec<_> = diags(&r)
+        .into_iter()
+        .filter(|x| x.1.ends_with("deploy.yaml"))
+        .collect();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "EKS004");
+    assert_good_still_linted(&r);
+}
