@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Proves the `.pre-commit-hooks.yaml` hook works with the real pre-commit tool: installs pre-commit
-# from PyPI into a virtualenv, then runs this repository's `ekslint` hook (`pre-commit try-repo`,
-# which also picks up uncommitted changes) in a throwaway git repository: a manifest with a finding
-# must fail the commit check, a clean one must pass. .ci/run calls it.
+# from PyPI into a virtualenv, then uses this repository (at its committed HEAD) as a hook repo in
+# a throwaway git repository: a manifest with a finding must fail the check, a clean one must pass.
+# .ci/run calls it.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -35,11 +35,18 @@ spec:
     - containerPort: 9100
 YAML
 printf '/data/ 10.0.0.0/16(rw)\n' > k8s/nfs.exports
+cat > .pre-commit-config.yaml <<YAML
+repos:
+- repo: $repo
+  rev: $(git -C "$repo" rev-parse HEAD)
+  hooks:
+  - id: ekslint
+YAML
 git add -A
 
 echo "== a manifest with findings must fail the hook"
 set +e
-"$pre_commit" try-repo "$repo" ekslint --all-files > "$work/out.txt" 2>&1
+"$pre_commit" run --all-files > "$work/out.txt" 2>&1
 code=$?
 set -e
 cat "$work/out.txt"
@@ -51,5 +58,5 @@ echo "== a clean manifest must pass"
 sed -i 's/containerPort: 9100/containerPort: 8080/' k8s/exporter.yaml
 printf '/data/ 10.0.0.0/16(rw,insecure)\n' > k8s/nfs.exports
 git add -A
-"$pre_commit" try-repo "$repo" ekslint --all-files
+"$pre_commit" run --all-files
 echo "pre-commit hook: 2 passed, 0 failed"
