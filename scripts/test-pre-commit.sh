@@ -59,4 +59,4 @@ sed -i 's/containerPort: 9100/containerPort: 8080/' k8s/exporter.yaml
 printf '/data/ 10.0.0.0/16(rw,insecure)\n' > k8s/nfs.exports
 git add -A
 "$pre_commit" run --all-files
-echo "pre-commit hook: 2 passed, 0 failed"
+echo "pre-commit: 2 passed, 0 failed"
