@@ -1,7 +1,7 @@
 //! The command line on top of the pipeline: parse arguments, discover, lint in parallel, report,
 //! and choose the exit code (0 clean, 1 findings at or above `--fail-on`, 2 usage or I/O error).
 
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -440,14 +440,7 @@ fn check(args: CheckArgs) -> i32 {
             } => linter
                 .lint_path(display, path, *patch)
                 .map_err(|e| (display.clone(), io_message(&e))),
-            Input::Stdin { name } => {
-                let mut buf = Vec::new();
-                io::stdin()
-                    .lock()
-                    .read_to_end(&mut buf)
-                    .map_err(|e| (name.clone(), io_message(&e)))?;
-                Ok(linter.lint_bytes(name, buf))
-            }
+            Input::Stdin { name } => Ok(linter.lint_bytes(name, discover::read_stdin(name)?)),
         }
     };
 

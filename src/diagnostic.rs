@@ -136,6 +136,20 @@ pub struct FileResult {
 }
 
 impl FileResult {
+    /// A result for `source` with nothing found yet.
+    pub fn new(source: Source) -> FileResult {
+        FileResult {
+            source,
+            findings: Vec::new(),
+            skipped: None,
+            objects: 0,
+            facts: Vec::new(),
+            directives: Vec::new(),
+            origin: None,
+            rendered_from: None,
+        }
+    }
+
     /// Orders findings by position then rule id and removes exact duplicates, so that output does
     /// not depend on the order in which rules or threads ran.
     pub fn normalize(&mut self) {

@@ -295,6 +295,17 @@ fn walk_message(err: &ignore::Error) -> String {
     }
 }
 
+/// Reads standard input whole; an error comes back as (name, message) like every I/O error.
+pub fn read_stdin(name: &str) -> Result<Vec<u8>, (String, String)> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut buf)
+        .map_err(|e| (name.to_string(), io_message(&e)))?;
+    Ok(buf)
+}
+
 /// An I/O error as a short sentence, without Rust's `(os error 2)` noise.
 pub fn io_message(e: &std::io::Error) -> String {
     use std::io::ErrorKind::*;

@@ -116,16 +116,10 @@ pub fn split_rendered(r: FileResult) -> Vec<FileResult> {
                     f
                 })
                 .collect();
-            FileResult {
-                source: Source::new(path, &text[chunk.range()]),
-                findings,
-                skipped: None,
-                objects: 0,
-                facts: Vec::new(),
-                directives: Vec::new(),
-                origin: None,
-                rendered_from: Some(rest.source.name.clone()),
-            }
+            let mut r = FileResult::new(Source::new(path, &text[chunk.range()]));
+            r.findings = findings;
+            r.rendered_from = Some(rest.source.name.clone());
+            r
         })
         .filter(|p| !p.findings.is_empty())
         .collect();
@@ -219,16 +213,9 @@ impl Linter {
     }
 
     pub fn skipped(&self, display: &str, reason: String) -> FileResult {
-        FileResult {
-            source: Source::new(display, ""),
-            findings: Vec::new(),
-            skipped: Some(Skipped { reason }),
-            objects: 0,
-            facts: Vec::new(),
-            directives: Vec::new(),
-            origin: None,
-            rendered_from: None,
-        }
+        let mut r = FileResult::new(Source::new(display, ""));
+        r.skipped = Some(Skipped { reason });
+        r
     }
 
     fn parse_finding(&self, builtin: &str, source: &Source, raw: Vec<RawFinding>) -> Vec<Finding> {
@@ -258,16 +245,9 @@ impl Linter {
             let source = Source::new(display, "");
             let findings =
                 self.parse_finding("yaml-syntax", &source, vec![yaml_syntax::binary(nul)]);
-            return FileResult {
-                source,
-                findings,
-                skipped: None,
-                objects: 0,
-                facts: Vec::new(),
-                directives: Vec::new(),
-                origin: None,
-                rendered_from: None,
-            };
+            let mut r = FileResult::new(source);
+            r.findings = findings;
+            return r;
         }
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
@@ -277,16 +257,9 @@ impl Linter {
                     Source::new(display, String::from_utf8_lossy(e.as_bytes()).into_owned());
                 let raw = vec![yaml_syntax::not_utf8(&source, at)];
                 let findings = self.parse_finding("yaml-syntax", &source, raw);
-                return FileResult {
-                    source,
-                    findings,
-                    skipped: None,
-                    objects: 0,
-                    facts: Vec::new(),
-                    directives: Vec::new(),
-                    origin: None,
-                    rendered_from: None,
-                };
+                let mut r = FileResult::new(source);
+                r.findings = findings;
+                return r;
             }
         };
         let source = Source::new(display, text);
@@ -295,16 +268,8 @@ impl Linter {
         } else {
             Vec::new()
         };
-        let mut result = FileResult {
-            findings: Vec::new(),
-            skipped: None,
-            objects: 0,
-            facts: Vec::new(),
-            directives,
-            origin: None,
-            rendered_from: None,
-            source,
-        };
+        let mut result = FileResult::new(source);
+        result.directives = directives;
         if kind == FileKind::Exports {
             // NFS exports files are not YAML: only text-phase checks run on them.
             for rule in &self.rules.rules {

@@ -6,7 +6,7 @@
 //! unrendered Helm templates are left out; DaemonSets are listed without a size (their pods never
 //! run on super nodes).
 
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 
 use clap::Args;
 use rayon::prelude::*;
@@ -216,14 +216,11 @@ fn read_input(input: &Input) -> Result<(String, Vec<u8>, bool), (String, String)
             let bytes = std::fs::read(path).map_err(|e| (display.clone(), io_message(&e)))?;
             Ok((display.clone(), bytes, *patch))
         }
-        Input::Stdin { name } => {
-            let mut buf = Vec::new();
-            io::stdin()
-                .lock()
-                .read_to_end(&mut buf)
-                .map_err(|e| (name.clone(), io_message(&e)))?;
-            Ok((name.clone(), buf, looks_like_patch_name(name)))
-        }
+        Input::Stdin { name } => Ok((
+            name.clone(),
+            crate::discover::read_stdin(name)?,
+            looks_like_patch_name(name),
+        )),
     }
 }
 
