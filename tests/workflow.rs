@@ -375,3 +375,54 @@ fn helm_template_output_on_stdin_is_reported_against_its_sources() {
         .unwrap() as usize;
     assert_eq!(&doc[off..off + 4], "9100");
 }
+
+#[test]
+fn explain_list_completions_and_man_page() {
+    let d = tempfile::tempdir().unwrap();
+    let r = run_in(d.path(), &["rule", "EKS301"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.starts_with("# EKS301 metrics-port-conflict"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("Operation not permitted"));
+    assert!(
+        r.stdout
+            .contains("FAQ: 9100 端口问题 — https://cloud.tencent.com/document/product/457/54980")
+    );
+    assert!(r.stdout.contains("## Fires on") && r.stdout.contains("## Silent on"));
+    let r = run_in(d.path(), &["rule", "metrics-port-collision"]);
+    assert!(r.stdout.starts_with("# EKS302"), "lookup by name");
+    let r = run_in(d.path(), &["rule", "EKS999"]);
+    assert_eq!(r.code, 2);
+    let r = run_in(d.path(), &["rules", "--format", "json"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "EKS001", "EKS008", "EKS106", "EKS205", "EKS504", "EKS601", "EKS702",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let r = run_in(d.path(), &["completions", "bash"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.contains("_ekslint()") && r.stdout.contains("--fail-on"),
+        "{}",
+        &r.stdout[..200.min(r.stdout.len())]
+    );
+    let r = run_in(d.path(), &["completions", "zsh"]);
+    assert!(r.stdout.contains("#compdef ekslint"));
+    let r = run_in(d.path(), &["man"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.contains(".TH ekslint") && r.stdout.contains("fail\\-on"),
+        "{}",
+        &r.stdout[..300.min(r.stdout.len())]
+    );
+}
