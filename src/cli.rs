@@ -70,6 +70,9 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `ekslint man > /usr/local/share/man/man1/ekslint.1`.
     Man,
+    /// Benchmark floor: walk, read and tokenize with saphyr-parser, build nothing (scripts/bench.sh).
+    #[command(name = "__parse-only", hide = true)]
+    ParseOnly { paths: Vec<String> },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -191,6 +194,7 @@ pub fn run(cli: Cli) -> i32 {
                 }
             }
         }
+        Some(Command::ParseOnly { paths }) => crate::parse_only::run(paths),
         None => check(cli.check),
     }
 }
@@ -432,86 +436,109 @@ fn check(args: CheckArgs) -> i32 {
     let mut summary = Summary::default();
 
     let lint_one = |input: &Input| -> Result<FileResult, (String, String)> {
-        match input {
+        let mut r = match input {
             Input::File {
                 display,
                 path,
                 patch,
             } => linter
                 .lint_path(display, path, *patch)
-                .map_err(|e| (display.clone(), io_message(&e))),
-            Input::Stdin { name } => Ok(linter.lint_bytes(name, discover::read_stdin(name)?)),
+                .map_err(|e| (display.clone(), io_message(&e)))?,
+            Input::Stdin { name } => linter.lint_bytes(name, discover::read_stdin(name)?),
+        };
+        // Only findings and small facts are kept: the text of a file on disk is dropped here, in
+        // the worker, and read again when its findings are printed.
+        if r.origin.is_some() {
+            r.source = crate::source::Source::new(r.source.name.clone(), "");
         }
+        r.findings.shrink_to_fit();
+        r.facts.shrink_to_fit();
+        Ok(r)
     };
 
-    // Phase 1, in parallel: lint every file. Only findings and small facts are kept: a file's text
-    // is dropped here and read again when its findings are printed, so memory does not grow with
-    // the size of the tree.
-    let mut results: Vec<FileResult> = Vec::with_capacity(found.inputs.len());
-    for chunk in found.inputs.chunks(256) {
-        let linted: Vec<_> = chunk.par_iter().map(lint_one).collect();
-        for r in linted {
-            match r {
-                Ok(mut r) => {
-                    if r.origin.is_some() {
-                        r.source = crate::source::Source::new(r.source.name.clone(), "");
-                    }
-                    results.push(r);
-                }
-                Err((path, msg)) => {
-                    io_failed = true;
-                    summary.skipped += 1;
-                    error(format!("{path}: {msg}"));
-                }
+    // Phase 1, in parallel: lint every file, in one pass (no thread waits at a chunk boundary for
+    // another's large file). Memory follows the findings, not the size of the tree.
+    let linted: Vec<_> = found.inputs.par_iter().map(lint_one).collect();
+    drop(found);
+    let mut results: Vec<FileResult> = linted
+        .into_iter()
+        .filter_map(|r| match r {
+            Ok(r) => Some(r),
+            Err((path, msg)) => {
+                io_failed = true;
+                summary.skipped += 1;
+                error(format!("{path}: {msg}"));
+                None
             }
-        }
-    }
+        })
+        .collect();
     // Phase 2: cross-file checks.
     linter.finish(&mut results);
 
     // Phase 3: report, file by file in sorted order (rendered `helm template` output on stdin is
     // reported against each document's `# Source:` file).
-    let results = results.into_iter().flat_map(|r| {
+    let mut results = results.into_iter().flat_map(|r| {
         if r.origin.is_none() {
             crate::lint::split_rendered(r)
         } else {
             vec![r]
         }
     });
-    for mut r in results {
-        if let Some(s) = &r.skipped {
-            // A file that was asked for but not linted is a failure to lint, as an I/O error is.
-            io_failed = true;
-            if args.format != Format::Human {
-                eprintln!("ekslint: skipped {}: {}", r.source.name, s.reason);
-            }
-        } else if args.verbose {
-            eprintln!("ekslint: {}: {} objects", r.source.name, r.objects);
+    // Every file reaches the reporter (JUnit lists clean files too); only files with findings
+    // need their text back. Reading, decoding and indexing the lines of those is most of the work
+    // here: it is done 32 files at a time in parallel (fewer hand-overs to the thread pool cost
+    // more than they save), then the batch is reported in order.
+    'report: loop {
+        let batch: Vec<FileResult> = results.by_ref().take(32).collect();
+        if batch.is_empty() {
+            break;
         }
-        // Every file reaches the reporter (JUnit lists clean files too); only files with findings
-        // need their text back.
-        if let Some(path) = r.origin.as_ref().filter(|_| !r.findings.is_empty()) {
-            match std::fs::read(path) {
-                Ok(bytes) => {
-                    let text = String::from_utf8_lossy(&bytes).into_owned();
-                    r.source = crate::source::Source::new(r.source.name.clone(), text);
+        let batch: Vec<_> = batch
+            .into_par_iter()
+            .map(|r| {
+                let path = r.origin.as_ref().filter(|_| !r.findings.is_empty());
+                let reloaded = path.map(|path| {
+                    std::fs::read(path).map(|bytes| {
+                        let text = String::from_utf8(bytes)
+                            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                        let source = crate::source::Source::new(r.source.name.clone(), text);
+                        // The line index is built on first use: here, in parallel.
+                        source.line_count();
+                        source
+                    })
+                });
+                (r, reloaded)
+            })
+            .collect();
+        for (mut r, reloaded) in batch {
+            if let Some(s) = &r.skipped {
+                // A file that was asked for but not linted is a failure to lint, as an I/O error is.
+                io_failed = true;
+                if args.format != Format::Human {
+                    eprintln!("ekslint: skipped {}: {}", r.source.name, s.reason);
                 }
-                Err(e) => {
+            } else if args.verbose {
+                eprintln!("ekslint: {}: {} objects", r.source.name, r.objects);
+            }
+            match reloaded {
+                Some(Ok(source)) => r.source = source,
+                Some(Err(e)) => {
                     io_failed = true;
                     error(format!("{}: {}", r.source.name, io_message(&e)));
                 }
+                None => {}
             }
-        }
-        if let Some(b) = baseline.as_mut() {
-            b.filter(&mut r);
-        }
-        if args.write_baseline.is_some() {
-            baseline_entries.extend(crate::baseline::entries(&r));
-        }
-        summary.add(&r);
-        if reporter.file(&mut out, &r).is_err() {
-            // stdout is gone (e.g. `| head`): stop quietly.
-            break;
+            if let Some(b) = baseline.as_mut() {
+                b.filter(&mut r);
+            }
+            if args.write_baseline.is_some() {
+                baseline_entries.extend(crate::baseline::entries(&r));
+            }
+            summary.add(&r);
+            if reporter.file(&mut out, &r).is_err() {
+                // stdout is gone (e.g. `| head`): stop quietly.
+                break 'report;
+            }
         }
     }
     let written = reporter

@@ -136,9 +136,18 @@ impl Config {
         Config::load_depth(path, 0)
     }
 
+    /// Parses config `text` as if read from `path`: `extend` and `rules` resolve against its
+    /// directory (an `extend` is read from disk). [`Config::load`] reads `path` itself.
+    pub fn parse_str(text: &str, path: &Path) -> Result<Config, LoadError> {
+        Config::parse_depth(text.to_string(), path, 0)
+    }
+
     fn load_depth(path: &Path, depth: usize) -> Result<Config, LoadError> {
+        Config::parse_depth(read(path)?, path, depth)
+    }
+
+    fn parse_depth(text: String, path: &Path, depth: usize) -> Result<Config, LoadError> {
         let display = path.display().to_string();
-        let text = read(path)?;
         let file: ConfigFile = if text.trim().is_empty() {
             ConfigFile::default()
         } else {

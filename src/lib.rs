@@ -16,6 +16,7 @@ pub mod docs;
 pub mod exports;
 pub mod k8s;
 pub mod lint;
+pub mod parse_only;
 pub mod report;
 pub mod rules;
 pub mod size_report;

@@ -4,7 +4,7 @@
 //! saphyr counts *characters*; miette, our JSON and SARIF count *bytes* (and columns in characters).
 //! Every conversion between the two lives here so that no other stage has to think about it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A half-open byte range `[start, end)` into a source file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -59,34 +59,26 @@ pub struct Source {
     /// The path as the user should see it (argument joined with the walked relative path).
     pub name: String,
     pub text: Arc<str>,
-    /// Byte offset where each line starts.
-    line_starts: Vec<u32>,
+    /// Byte offset where each line starts (see [`Source::line_starts`]).
+    line_starts: OnceLock<Vec<u32>>,
     ascii: bool,
 }
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Source {
         let text: Arc<str> = text.into();
-        let mut line_starts = vec![0u32];
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while let Some(pos) = memchr_newline(&bytes[i..]) {
-            let at = i + pos;
-            // `\r\n` and lone `\r` and `\n` all end a line, as in YAML.
-            let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
-                at + 2
-            } else {
-                at + 1
-            };
-            line_starts.push(next as u32);
-            i = next;
-        }
         Source {
             name: name.into(),
             ascii: text.is_ascii(),
             text,
-            line_starts,
+            line_starts: OnceLock::new(),
         }
+    }
+
+    /// Byte offset where each line starts, computed on first use: most files linted have no
+    /// finding, and their text is dropped before anything asks for a line.
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| line_starts(&self.text))
     }
 
     pub fn is_ascii(&self) -> bool {
@@ -96,11 +88,12 @@ impl Source {
     /// 1-based line, 1-based character column for a byte offset (clamped to the text).
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
-        let line_idx = match self.line_starts.binary_search(&(offset as u32)) {
+        let line_starts = self.line_starts();
+        let line_idx = match line_starts.binary_search(&(offset as u32)) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let line_start = self.line_starts[line_idx] as usize;
+        let line_start = line_starts[line_idx] as usize;
         let column = if self.ascii {
             offset - line_start + 1
         } else {
@@ -125,10 +118,10 @@ impl Source {
 
     /// Byte range of a 1-based line, without its line break.
     pub fn line_span(&self, line: usize) -> Span {
-        let idx = line.saturating_sub(1).min(self.line_starts.len() - 1);
-        let start = self.line_starts[idx] as usize;
-        let mut end = self
-            .line_starts
+        let line_starts = self.line_starts();
+        let idx = line.saturating_sub(1).min(line_starts.len() - 1);
+        let start = line_starts[idx] as usize;
+        let mut end = line_starts
             .get(idx + 1)
             .map(|&e| e as usize)
             .unwrap_or(self.text.len());
@@ -140,7 +133,7 @@ impl Source {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     pub fn slice(&self, span: Span) -> &str {
@@ -161,6 +154,61 @@ impl Source {
         }
         Span::new(offset, offset + len)
     }
+}
+
+/// Byte offset where each line of `text` starts: `\r\n`, lone `\r` and `\n` all end a line, as
+/// in YAML.
+fn line_starts(text: &str) -> Vec<u32> {
+    let mut line_starts = vec![0u32];
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    if find_byte(bytes, b'\r').is_none() {
+        // The common case, `\n` only.
+        line_starts.reserve(bytes.len() / 40);
+        while let Some(pos) = find_byte(&bytes[i..], b'\n') {
+            i += pos + 1;
+            line_starts.push(i as u32);
+        }
+        return line_starts;
+    }
+    while let Some(pos) = memchr_newline(&bytes[i..]) {
+        let at = i + pos;
+        let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+            at + 2
+        } else {
+            at + 1
+        };
+        line_starts.push(next as u32);
+        i = next;
+    }
+    line_starts
+}
+
+/// The index of the first `needle` in `haystack`, comparing eight bytes at a time (every file is
+/// scanned for line ends, document separators and `{{`, so this is worth a few lines; no `unsafe`
+/// and no dependency).
+pub fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let pattern = u64::from_ne_bytes([needle; 8]);
+    let mut chunks = haystack.chunks_exact(8);
+    let mut base = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ pattern;
+        // The high bit of each byte of `zero` is set exactly where `x` has a zero byte (no carry
+        // crosses bytes), and `from_le_bytes` puts the first byte lowest.
+        let zero = !(((x & LOW7) + LOW7) | x | LOW7);
+        if zero != 0 {
+            return Some(base + (zero.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == needle)
+        .map(|i| base + i)
 }
 
 fn memchr_newline(bytes: &[u8]) -> Option<usize> {
@@ -223,6 +271,40 @@ mod tests {
         assert_eq!(s.position(b).line, 3);
         assert_eq!(s.position(b).column, 1);
         assert_eq!(s.slice(s.line_span(2)), "name: 值x");
+    }
+
+    #[test]
+    fn find_byte_finds_the_first() {
+        let hay: Vec<u8> = (0..40u8).chain(0..40).collect();
+        for needle in [0u8, 1, 7, 8, 9, 15, 16, 31, 39, 40, 0x80, 0xff] {
+            assert_eq!(
+                find_byte(&hay, needle),
+                hay.iter().position(|&b| b == needle),
+                "{needle}"
+            );
+        }
+        for len in 0..20 {
+            let mut v = vec![b'a'; len];
+            assert_eq!(find_byte(&v, b'\n'), None);
+            if len > 0 {
+                v[len - 1] = b'\n';
+                assert_eq!(find_byte(&v, b'\n'), Some(len - 1));
+            }
+        }
+        assert_eq!(find_byte("中\n".as_bytes(), b'\n'), Some(3));
+        assert_eq!(find_byte(&[0x81, 0x01, 0x80], 0x80), Some(2));
+    }
+
+    #[test]
+    fn lines_end_at_lf_crlf_and_cr() {
+        for (text, starts) in [
+            ("", vec![0]),
+            ("a\nbc\n\nd", vec![0, 2, 5, 6]),
+            ("a\r\nb\rc\n", vec![0, 3, 5, 7]),
+            ("\n", vec![0, 1]),
+        ] {
+            assert_eq!(Source::new("t", text).line_starts(), starts, "{text:?}");
+        }
     }
 
     #[test]

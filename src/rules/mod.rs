@@ -55,6 +55,8 @@ pub struct Declarative {
     report: Report,
     message: String,
     help: Option<String>,
+    /// The message or help shows `{path}`: only then is each selected node's path text built.
+    shows_path: bool,
 }
 
 #[derive(Debug)]
@@ -164,27 +166,35 @@ impl Declarative {
             return;
         }
         for path in &self.select {
-            for sel in path.eval(obj, None) {
-                if !self.when.as_ref().is_none_or(|p| p.eval(obj, Some(&sel))) {
+            // Most selected nodes are fine: their `{path}` text is built only when one is not, by
+            // evaluating again with paths (the same nodes in the same order).
+            let selected = path.eval_nodes(obj, None);
+            let mut with_paths: Option<Vec<Sel<'_>>> = None;
+            for (i, sel) in selected.iter().enumerate() {
+                if !self.when.as_ref().is_none_or(|p| p.eval(obj, Some(sel))) {
                     continue;
                 }
-                if self
-                    .unless
-                    .as_ref()
-                    .is_some_and(|p| p.eval(obj, Some(&sel)))
-                {
+                if self.unless.as_ref().is_some_and(|p| p.eval(obj, Some(sel))) {
                     continue;
                 }
                 let span = match &self.report {
                     Report::Value => sel.node.span,
                     Report::Key => sel.key.map_or(sel.node.span, |k| k.span),
                     Report::Path(p) => p
-                        .eval(obj, Some(&sel))
+                        .eval_nodes(obj, Some(sel))
                         .first()
                         .map_or(sel.node.span, |s| s.node.span),
                 };
-                let message = render(&self.message, obj, &sel);
-                let help = self.help.as_ref().map(|h| render(h, obj, &sel));
+                let sel = if self.shows_path {
+                    with_paths
+                        .get_or_insert_with(|| path.eval(obj, None))
+                        .get(i)
+                        .unwrap_or(sel)
+                } else {
+                    sel
+                };
+                let message = render(&self.message, obj, sel);
+                let help = self.help.as_ref().map(|h| render(h, obj, sel));
                 out.push(rule.finding(
                     RawFinding {
                         span,
@@ -520,6 +530,13 @@ fn compile_check(
     if let Some(h) = &cs.help {
         check_template(h).map_err(|m| located(file, text, m, Some(c.referenced), None))?;
     }
+    let help = cs
+        .help
+        .clone()
+        .or_else(|| rule.help.clone())
+        .map(|h| h.trim().to_string());
+    let shows_path =
+        message.contains("{path}") || help.as_ref().is_some_and(|h| h.contains("{path}"));
     Ok(Check::Declarative(Box::new(Declarative {
         kinds: cs.kinds.clone(),
         skip_patches: cs.skip_patches,
@@ -528,11 +545,8 @@ fn compile_check(
         unless,
         report,
         message: message.trim().to_string(),
-        help: cs
-            .help
-            .clone()
-            .or_else(|| rule.help.clone())
-            .map(|h| h.trim().to_string()),
+        help,
+        shows_path,
     })))
 }
 

@@ -139,6 +139,22 @@ impl Path {
 
     /// Evaluates the path against an object, starting from `current` for relative paths.
     pub fn eval<'a>(&self, obj: &Object<'a>, current: Option<&Sel<'a>>) -> Vec<Sel<'a>> {
+        self.eval_with(obj, current, true)
+    }
+
+    /// [`Path::eval`] without the `path` text of the selected nodes (left empty): for predicates
+    /// and for messages that do not show `{path}`, which need only the nodes.
+    pub fn eval_nodes<'a>(&self, obj: &Object<'a>, current: Option<&Sel<'a>>) -> Vec<Sel<'a>> {
+        self.eval_with(obj, current, false)
+    }
+
+    fn eval_with<'a>(
+        &self,
+        obj: &Object<'a>,
+        current: Option<&Sel<'a>>,
+        paths: bool,
+    ) -> Vec<Sel<'a>> {
+        let text = |f: &dyn Fn() -> String| if paths { f() } else { String::new() };
         let mut segs = &self.segs[..];
         let mut cur: Vec<Sel<'a>> = match self.root {
             Root::Object => vec![Sel {
@@ -154,7 +170,7 @@ impl Path {
                     vec![Sel {
                         node: n,
                         key: None,
-                        path: pod_prefix(obj, "spec"),
+                        path: text(&|| pod_prefix(obj, "spec")),
                         container: None,
                     }]
                 })
@@ -166,7 +182,7 @@ impl Path {
                     vec![Sel {
                         node: n,
                         key: None,
-                        path: pod_prefix(obj, "metadata"),
+                        path: text(&|| pod_prefix(obj, "metadata")),
                         container: None,
                     }]
                 })
@@ -177,7 +193,7 @@ impl Path {
                     vec![Sel {
                         node: p.node,
                         key: None,
-                        path: obj.pod.map(|p| p.at.path().to_string()).unwrap_or_default(),
+                        path: text(&|| p.at.path().to_string()),
                         container: None,
                     }]
                 })
@@ -195,18 +211,26 @@ impl Path {
                         Sel {
                             node: c,
                             key: None,
-                            path: format!("{}.{}[{i}]", pod_prefix(obj, "spec"), k.key()),
+                            path: text(&|| format!("{}.{}[{i}]", pod_prefix(obj, "spec"), k.key())),
                             container: Some(c),
                         }
                     })
                     .collect()
             }
-            Root::Current => current.cloned().into_iter().collect(),
+            Root::Current => current
+                .map(|c| Sel {
+                    node: c.node,
+                    key: c.key,
+                    path: text(&|| c.path.clone()),
+                    container: c.container,
+                })
+                .into_iter()
+                .collect(),
         };
         for seg in segs {
             let mut next = Vec::new();
             for s in &cur {
-                step(s, seg, &mut next);
+                step(s, seg, paths, &mut next);
             }
             cur = next;
             if cur.is_empty() {
@@ -235,7 +259,21 @@ fn key_path(base: &str, key: &str) -> String {
     }
 }
 
-fn step<'a>(s: &Sel<'a>, seg: &Seg, out: &mut Vec<Sel<'a>>) {
+fn step<'a>(s: &Sel<'a>, seg: &Seg, paths: bool, out: &mut Vec<Sel<'a>>) {
+    let key_path = |base: &str, key: &str| {
+        if paths {
+            key_path(base, key)
+        } else {
+            String::new()
+        }
+    };
+    let index_path = |i: usize| {
+        if paths {
+            format!("{}[{i}]", s.path)
+        } else {
+            String::new()
+        }
+    };
     match (&s.node.kind, seg) {
         (Kind::Mapping(_), Seg::Key(k)) => {
             if let Some(e) = s.node.entry(k) {
@@ -275,7 +313,7 @@ fn step<'a>(s: &Sel<'a>, seg: &Seg, out: &mut Vec<Sel<'a>>) {
                 out.push(Sel {
                     node: n,
                     key: None,
-                    path: format!("{}[{i}]", s.path),
+                    path: index_path(i),
                     container: s.container,
                 });
             }
@@ -285,7 +323,7 @@ fn step<'a>(s: &Sel<'a>, seg: &Seg, out: &mut Vec<Sel<'a>>) {
                 out.push(Sel {
                     node: n,
                     key: None,
-                    path: format!("{}[{i}]", s.path),
+                    path: index_path(*i),
                     container: s.container,
                 });
             }

@@ -143,7 +143,7 @@ impl Predicate {
         match &self.path {
             None => self.op_eval(obj, cur),
             Some(p) => {
-                let nodes = p.eval(obj, cur);
+                let nodes = p.eval_nodes(obj, cur);
                 if let Op::Present(b) = self.op {
                     return nodes.is_empty() != b;
                 }
@@ -172,7 +172,7 @@ impl Predicate {
             Op::IsString(b) => cur.is_some_and(|c| (c.node.k8s_type() == K8sType::String) == *b),
             Op::In(p) => {
                 let Some(t) = text() else { return false };
-                p.eval(obj, cur)
+                p.eval_nodes(obj, cur)
                     .iter()
                     .any(|o| o.node.as_str().is_some_and(|v| v.trim() == t.trim()))
             }

@@ -171,16 +171,14 @@ impl<'a> Node<'a> {
 /// with a `name` are named rather than numbered, so the path survives reordering; a key is shown
 /// as the path of its value. Used to fingerprint findings without line numbers.
 pub fn path_to(root: &Node<'_>, span: Span) -> Option<String> {
-    fn seg_key(k: &str) -> String {
-        if k.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
-            format!(".{k}")
-        } else {
-            format!("[\"{k}\"]")
-        }
+    enum Seg<'n> {
+        Key(&'n str),
+        Name(&'n str),
+        Index(usize),
     }
-    fn walk(n: &Node<'_>, span: Span, path: &mut String) -> bool {
+    // The segments are collected (innermost first) only on the way back from the node, so the
+    // keys tried on the way down cost no text.
+    fn walk<'n>(n: &'n Node<'_>, span: Span, segs: &mut Vec<Seg<'n>>) -> bool {
         if n.span == span {
             return true;
         }
@@ -189,36 +187,51 @@ pub fn path_to(root: &Node<'_>, span: Span) -> Option<String> {
         if !inside && !n.is_mapping() {
             return false;
         }
-        let len = path.len();
         match &n.kind {
             Kind::Scalar(_) => false,
             Kind::Mapping(entries) => {
                 for e in entries.iter().filter(|e| !e.merged) {
-                    path.push_str(&seg_key(e.key.as_str().unwrap_or("?")));
-                    if e.key.span == span || walk(&e.value, span, path) {
+                    if e.key.span == span || walk(&e.value, span, segs) {
+                        segs.push(Seg::Key(e.key.as_str().unwrap_or("?")));
                         return true;
                     }
-                    path.truncate(len);
                 }
                 false
             }
             Kind::Sequence(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    match item.get_str("name") {
-                        Some(name) => path.push_str(&format!("[name={name}]")),
-                        None => path.push_str(&format!("[{i}]")),
-                    }
-                    if walk(item, span, path) {
+                    if walk(item, span, segs) {
+                        segs.push(match item.get_str("name") {
+                            Some(name) => Seg::Name(name),
+                            None => Seg::Index(i),
+                        });
                         return true;
                     }
-                    path.truncate(len);
                 }
                 false
             }
         }
     }
+    let mut segs = Vec::new();
+    if !walk(root, span, &mut segs) {
+        return None;
+    }
     let mut path = String::new();
-    walk(root, span, &mut path).then_some(path)
+    for seg in segs.iter().rev() {
+        use std::fmt::Write;
+        let _ = match seg {
+            Seg::Key(k)
+                if k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+            {
+                write!(path, ".{k}")
+            }
+            Seg::Key(k) => write!(path, "[\"{k}\"]"),
+            Seg::Name(name) => write!(path, "[name={name}]"),
+            Seg::Index(i) => write!(path, "[{i}]"),
+        };
+    }
+    Some(path)
 }
 
 /// One YAML document of a file.
@@ -278,9 +291,7 @@ pub fn split_documents(text: &str) -> Vec<Span> {
     let mut pos = 0usize;
     let bytes = text.as_bytes();
     while pos < bytes.len() {
-        let line_end = bytes[pos..]
-            .iter()
-            .position(|&b| b == b'\n')
+        let line_end = crate::source::find_byte(&bytes[pos..], b'\n')
             .map(|i| pos + i + 1)
             .unwrap_or(bytes.len());
         let line = &text[pos..line_end];
@@ -501,19 +512,21 @@ fn parse_chunk(
     }
 }
 
-enum Frame<'a> {
+/// An open collection. Its children wait on the builder's `scratch` stack from index `base` on
+/// (a mapping's as key, value, key, value, ...) and move into a vector of exactly their number
+/// when it closes: no vector grows by doubling while a file is built.
+enum Frame {
     Seq {
         start: Span,
         flow: bool,
         anchor: usize,
-        items: Vec<Node<'a>>,
+        base: usize,
     },
     Map {
         start: Span,
         flow: bool,
         anchor: usize,
-        entries: Vec<Entry<'a>>,
-        key: Option<Node<'a>>,
+        base: usize,
     },
 }
 
@@ -521,7 +534,8 @@ struct Builder<'a> {
     text: &'a str,
     base: usize,
     limits: Limits,
-    stack: Vec<Frame<'a>>,
+    stack: Vec<Frame>,
+    scratch: Vec<Node<'a>>,
     anchors: HashMap<usize, (Node<'a>, usize)>,
     alias_budget: usize,
     root: Option<Node<'a>>,
@@ -548,24 +562,41 @@ impl<'a> Builder<'a> {
         }
         if style.is_block() || style == Style::Plain {
             let raw = self.local(span);
-            let trimmed = raw.trim_end();
-            span.end -= (raw.len() - trimmed.len()) as u32;
+            // Most end in a visible ASCII character: nothing to trim, no need to decode.
+            if !matches!(raw.as_bytes().last(), Some(&b) if b > b' ' && b < 0x80) {
+                let trimmed = raw.trim_end();
+                span.end -= (raw.len() - trimmed.len()) as u32;
+            }
         }
         span
     }
 
+    /// saphyr hands over every scalar as an owned `String`. Most are exactly their source text
+    /// (plain scalars on one line, quoted ones without escapes): borrow those from the file
+    /// instead, so the tree holds no allocation per scalar and is cheap to drop.
+    fn borrow_if_same(&self, value: Cow<'a, str>, span: Span, style: Style) -> Cow<'a, str> {
+        let Cow::Owned(owned) = value else {
+            return value;
+        };
+        let raw = self.local(span);
+        let inner = match style {
+            Style::Plain => Some(raw),
+            Style::SingleQuoted | Style::DoubleQuoted => raw
+                .get(1..raw.len().saturating_sub(1))
+                .filter(|_| raw.len() >= 2),
+            Style::Literal | Style::Folded => None,
+        };
+        match inner {
+            Some(inner) if inner == owned => Cow::Borrowed(inner),
+            _ => Cow::Owned(owned),
+        }
+    }
+
     fn push(&mut self, node: Node<'a>) {
-        match self.stack.last_mut() {
-            None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => *key = Some(node),
-                Some(k) => entries.push(Entry {
-                    key: k,
-                    value: node,
-                    merged: false,
-                }),
-            },
+        if self.stack.is_empty() {
+            self.root = Some(node);
+        } else {
+            self.scratch.push(node);
         }
     }
 
@@ -576,7 +607,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn open(&mut self, frame: Frame<'a>, at: usize) -> Result<(), ChunkError> {
+    fn open(&mut self, frame: Frame, at: usize) -> Result<(), ChunkError> {
         if self.stack.len() >= self.limits.max_depth {
             return Err((
                 ErrorKind::Limit,
@@ -603,6 +634,7 @@ fn build<'a>(
         base,
         limits,
         stack: Vec::new(),
+        scratch: Vec::new(),
         anchors: HashMap::new(),
         alias_budget: limits.max_alias_nodes,
         root: None,
@@ -639,6 +671,7 @@ fn build<'a>(
             }
             Ev::Scalar(value, style, anchor, tag) => {
                 let span = b.scalar_span(span, style, anchor != 0 || tag.is_some());
+                let value = b.borrow_if_same(value, span, style);
                 let node = Node {
                     span,
                     kind: Kind::Scalar(Scalar { value, style, tag }),
@@ -673,7 +706,7 @@ fn build<'a>(
                     start: span,
                     flow,
                     anchor,
-                    items: Vec::new(),
+                    base: b.scratch.len(),
                 },
                 span.start as usize,
             )?,
@@ -682,8 +715,7 @@ fn build<'a>(
                     start: span,
                     flow,
                     anchor,
-                    entries: Vec::new(),
-                    key: None,
+                    base: b.scratch.len(),
                 },
                 span.start as usize,
             )?,
@@ -692,7 +724,7 @@ fn build<'a>(
                     start,
                     flow,
                     anchor,
-                    items,
+                    base,
                 }) = b.stack.pop()
                 else {
                     return Err((
@@ -701,6 +733,7 @@ fn build<'a>(
                         "unbalanced sequence".into(),
                     ));
                 };
+                let items: Vec<Node<'a>> = b.scratch.drain(base..).collect();
                 let full = if flow {
                     // From `[` to `]`.
                     start.cover(span)
@@ -725,8 +758,7 @@ fn build<'a>(
                     start,
                     flow,
                     anchor,
-                    mut entries,
-                    key,
+                    base,
                 }) = b.stack.pop()
                 else {
                     return Err((
@@ -735,22 +767,28 @@ fn build<'a>(
                         "unbalanced mapping".into(),
                     ));
                 };
-                if let Some(k) = key {
-                    // A key without a value (can happen in flow mappings): keep it with an empty value.
-                    let at = k.span.end as usize;
-                    entries.push(Entry {
-                        key: k,
-                        value: Node {
-                            span: Span::empty(at),
+                let mut children = b.scratch.drain(base..);
+                let mut entries = Vec::with_capacity(children.len().div_ceil(2));
+                while let Some(key) = children.next() {
+                    let value = children.next().unwrap_or_else(|| {
+                        // A key without a value (can happen in flow mappings): keep it with an
+                        // empty value.
+                        Node {
+                            span: Span::empty(key.span.end as usize),
                             kind: Kind::Scalar(Scalar {
                                 value: Cow::Borrowed(""),
                                 style: Style::Plain,
                                 tag: None,
                             }),
-                        },
+                        }
+                    });
+                    entries.push(Entry {
+                        key,
+                        value,
                         merged: false,
                     });
                 }
+                drop(children);
                 let full = if flow {
                     start.cover(span)
                 } else {

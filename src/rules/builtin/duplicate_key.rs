@@ -33,10 +33,23 @@ fn walk(node: &Node<'_>, out: &mut Vec<RawFinding>) {
         Kind::Mapping(entries) => {
             let own = entries.iter().filter(|e| !e.merged);
             if entries.len() > 1 {
-                let mut seen: HashMap<&str, &Node<'_>> = HashMap::with_capacity(entries.len());
-                for e in own {
+                // Most mappings are small: comparing with the keys before is cheaper than hashing.
+                let small = entries.len() <= 16;
+                let mut seen: HashMap<&str, &Node<'_>> =
+                    HashMap::with_capacity(if small { 0 } else { entries.len() });
+                for (i, e) in own.enumerate() {
                     let Some(k) = e.key.as_str() else { continue };
-                    if let Some(first) = seen.get(k) {
+                    let first = if small {
+                        entries
+                            .iter()
+                            .filter(|e| !e.merged)
+                            .take(i)
+                            .find(|p| p.key.as_str() == Some(k))
+                            .map(|p| &p.key)
+                    } else {
+                        seen.get(k).copied()
+                    };
+                    if let Some(first) = first {
                         out.push(
                             RawFinding::new(
                                 e.key.span,
@@ -46,7 +59,7 @@ fn walk(node: &Node<'_>, out: &mut Vec<RawFinding>) {
                             .with_label(first.span, "first defined here")
                             .help("remove one of them, or merge their contents into one key"),
                         );
-                    } else {
+                    } else if !small {
                         seen.insert(k, &e.key);
                     }
                 }

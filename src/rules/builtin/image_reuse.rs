@@ -85,25 +85,24 @@ impl Builtin for ImageReuse {
             }
             for f in &users {
                 let key = f.fact.strings[1].as_str();
-                let others: Vec<String> = users
+                let mut others = users
                     .iter()
                     .filter(|o| !(o.fact.object == f.fact.object && o.file == f.file))
-                    .filter(|o| key.is_empty() || o.fact.strings[1] != key)
+                    .filter(|o| key.is_empty() || o.fact.strings[1] != key);
+                // Only three are named: formatting all of them for every user of a popular image
+                // would cost the square of its users.
+                let shown: Vec<String> = others
+                    .by_ref()
+                    .take(3)
                     .map(|o| format!("{} ({})", o.fact.object.display(), o.path))
                     .collect();
-                if others.is_empty() {
+                if shown.is_empty() {
                     continue;
                 }
-                let shown = others
-                    .iter()
-                    .take(3)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let more = if others.len() > 3 {
-                    format!(" and {} more", others.len() - 3)
-                } else {
-                    String::new()
+                let shown = shown.join(", ");
+                let more = match others.count() {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
                 };
                 let suggestion = image
                     .rsplit('/')

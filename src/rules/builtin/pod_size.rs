@@ -22,10 +22,11 @@ use crate::k8s::sizing::{
 use crate::k8s::{ContainerKind, Object, PodTemplate};
 use crate::source::Span;
 
+/// The discriminants index [`Memo::findings`] and its bits.
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 enum Finding {
-    RoundedUp,
+    RoundedUp = 0,
     NoResources,
     TooLarge,
     InvalidAnnotation,
@@ -63,18 +64,67 @@ impl Builtin for PodSize {
         let Some(pod) = obj.pod else {
             return;
         };
-        let s = sizing::size_pod(&pod);
-        if s.containers.is_empty() {
-            return;
-        }
-        match self.0 {
-            Finding::RoundedUp => rounded_up(&s, &pod, out),
-            Finding::NoResources => no_resources(&s, &pod, out),
-            Finding::TooLarge => too_large(&s, &pod, out),
+        let key = (
+            std::ptr::from_ref(obj.node) as usize,
+            obj.text.as_ptr() as usize,
+            obj.text.len(),
+            obj.document,
+        );
+        let bit = 1u8 << (self.0 as u8);
+        MEMO.with_borrow_mut(|memo| {
+            // Five rules (EKS201-EKS205) ask about the same object one after the other: size the
+            // pod once. An entry whose finding kind was already handed out belongs to an earlier
+            // round (another object that happens to sit at the same addresses): size again.
+            if memo.key != Some(key) || memo.taken & bit != 0 {
+                *memo = Memo {
+                    key: Some(key),
+                    taken: 0,
+                    findings: all_findings(&pod),
+                };
+            }
+            memo.taken |= bit;
+            out.append(&mut memo.findings[self.0 as usize]);
+        });
+    }
+}
+
+/// The findings of every kind for the object [`PodSize::check_object`] last sized on this thread.
+#[derive(Default)]
+struct Memo {
+    /// The object: its node and text addresses, the text's length, the document index.
+    key: Option<(usize, usize, usize, usize)>,
+    /// One bit per [`Finding`] kind already handed out.
+    taken: u8,
+    findings: [Vec<RawFinding>; 5],
+}
+
+thread_local! {
+    static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
+}
+
+fn all_findings(pod: &PodTemplate<'_>) -> [Vec<RawFinding>; 5] {
+    let mut all: [Vec<RawFinding>; 5] = Default::default();
+    let s = sizing::size_pod(pod);
+    if s.containers.is_empty() {
+        return all;
+    }
+    for kind in [
+        Finding::RoundedUp,
+        Finding::NoResources,
+        Finding::TooLarge,
+        Finding::InvalidAnnotation,
+        Finding::Gpu,
+    ] {
+        let out = &mut all[kind as usize];
+        match kind {
+            Finding::RoundedUp => rounded_up(&s, pod, out),
+            Finding::NoResources => no_resources(&s, pod, out),
+            Finding::TooLarge => too_large(&s, pod, out),
             Finding::InvalidAnnotation => invalid_annotation(&s, out),
             Finding::Gpu => gpu(&s, out),
         }
     }
+    all
 }
 
 /// The node that stands for the pod's totals: the `resources` key of the only container that sets

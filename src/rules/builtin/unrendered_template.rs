@@ -7,7 +7,7 @@
 //! linted further.
 
 use super::{Builtin, Phase, RawFinding, no_params};
-use crate::source::Span;
+use crate::source::{Span, find_byte};
 use crate::yaml::{Kind, Node, Parsed};
 
 #[derive(Debug)]
@@ -27,16 +27,27 @@ impl Builtin for UnrenderedTemplate {
     }
 }
 
-fn scalar_spans(node: &Node<'_>, out: &mut Vec<Span>) {
+/// The spans of the scalars whose text holds a `{`: scalar spans do not overlap, so only those can
+/// hold the `{` of a `{{`.
+fn scalar_spans(text: &str, node: &Node<'_>, out: &mut Vec<Span>) {
     match &node.kind {
-        Kind::Scalar(_) => out.push(node.span),
-        Kind::Mapping(entries) => {
-            for e in entries.iter().filter(|e| !e.merged) {
-                scalar_spans(&e.key, out);
-                scalar_spans(&e.value, out);
+        Kind::Scalar(_) => {
+            let end = (node.span.end as usize).min(text.len());
+            let raw = text
+                .as_bytes()
+                .get(node.span.start as usize..end)
+                .unwrap_or_default();
+            if find_byte(raw, b'{').is_some() {
+                out.push(node.span);
             }
         }
-        Kind::Sequence(items) => items.iter().for_each(|n| scalar_spans(n, out)),
+        Kind::Mapping(entries) => {
+            for e in entries.iter().filter(|e| !e.merged) {
+                scalar_spans(text, &e.key, out);
+                scalar_spans(text, &e.value, out);
+            }
+        }
+        Kind::Sequence(items) => items.iter().for_each(|n| scalar_spans(text, n, out)),
     }
 }
 
@@ -58,14 +69,30 @@ fn in_comment(text: &str, at: usize) -> bool {
     line.trim_start().starts_with('#')
 }
 
+/// Byte offsets of the `{{` of `text`, left to right without overlaps (as `match_indices`), found
+/// a word at a time: every file is searched and almost none holds one.
+fn double_braces(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let at = from + find_byte(text.as_bytes().get(from..)?, b'{')?;
+            if text.as_bytes().get(at + 1) == Some(&b'{') {
+                from = at + 2;
+                return Some(at);
+            }
+            from = at + 1;
+        }
+    })
+}
+
 /// The first `{{` of the file that is template syntax rather than data, if any.
 pub fn detect(text: &str, parsed: &Parsed<'_>) -> Option<RawFinding> {
-    let mut occurrences = text.match_indices("{{").map(|(i, _)| i).peekable();
+    let mut occurrences = double_braces(text).peekable();
     occurrences.peek()?;
     let mut spans = Vec::new();
     for d in &parsed.documents {
         if let Some(root) = &d.root {
-            scalar_spans(root, &mut spans);
+            scalar_spans(text, root, &mut spans);
         }
     }
     spans.sort_unstable();
@@ -93,4 +120,26 @@ pub fn detect(text: &str, parsed: &Parsed<'_>) -> Option<RawFinding> {
         .label("template syntax")
         .help("render it first and lint the output, e.g. `helm template . | ekslint -` or `kustomize build . | ekslint -`"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::double_braces;
+
+    #[test]
+    fn double_braces_are_found_like_match_indices() {
+        for text in [
+            "",
+            "{",
+            "{{",
+            "{{{",
+            "{{{{",
+            "a {{ b }} {x} {{c}}",
+            "é{{ü{{{",
+            "{ {",
+        ] {
+            let want: Vec<usize> = text.match_indices("{{").map(|(i, _)| i).collect();
+            assert_eq!(double_braces(text).collect::<Vec<_>>(), want, "{text:?}");
+        }
+    }
 }
