@@ -204,7 +204,13 @@ impl Linter {
                 ),
             ));
         }
-        let bytes = std::fs::read(path)?;
+        // `fs::read` (and `File::read_to_end`) would ask for the size again: read into a buffer
+        // of the size known (`take` reads to the end without that question).
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(std::fs::File::open(path)?, u64::MAX),
+            &mut bytes,
+        )?;
         let mut r = self.lint_file(display, bytes, patch);
         if !r.source.text.is_empty() {
             r.origin = Some(path.to_path_buf());

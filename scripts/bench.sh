@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Benchmark ekslint over a corpus of manifests, in one run:
+#   1. the release `ekslint` (JSON to /dev/null) against its parse-only floor (`ekslint __parse-only`:
+#      the same discovery, every file read and run through saphyr-parser's events, nothing built);
+#   2. with --peers, checkov (--framework kubernetes) and yamllint (-d relaxed), each on the files
+#      it reads;
+#   3. a 10x copy of the corpus in a temporary directory (time <= 11x, memory flat?);
+#   4. thread scaling, RAYON_NUM_THREADS=1 against 2.
+# It prints files/s, MB/s, peak memory (GNU time) and the ratios. Timings come from hyperfine.
+#
+# Usage: scripts/bench.sh [--peers] [--install] [--runs N] [--no-10x] [CORPUS]
+#   CORPUS     default: ../shared/corpus next to the repository (or $EKSLINT_BENCH_CORPUS)
+#   --peers    also time checkov and yamllint (found on PATH or in the benchmark virtualenv)
+#   --install  install what is missing: hyperfine with apt-get (Debian/Ubuntu, needs root), and
+#              with --peers checkov and yamllint from PyPI into a virtualenv
+#              ($EKSLINT_BENCH_VENV, default target/bench-venv)
+#   --runs N   hyperfine runs per command (default 20; the 10x corpus and peers run fewer)
+#   --no-10x   skip the 10x corpus (it needs about 10x the corpus size in $TMPDIR)
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+corpus=${EKSLINT_BENCH_CORPUS:-$repo/../shared/corpus}
+venv=${EKSLINT_BENCH_VENV:-$repo/target/bench-venv}
+peers=0
+install=0
+runs=20
+tenx=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --peers) peers=1 ;;
+    --install) install=1 ;;
+    --runs) runs=$2; shift ;;
+    --no-10x) tenx=0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -*) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
+    *) corpus=$1 ;;
+  esac
+  shift
+done
+
+say() { printf '\n== %s\n' "$*"; }
+
+if ! command -v hyperfine >/dev/null; then
+  if [ $install = 1 ]; then
+    apt-get update && apt-get install -y hyperfine
+  else
+    echo "bench.sh: hyperfine is not installed." >&2
+    echo "  Debian/Ubuntu: apt-get update && apt-get install -y hyperfine   (or rerun with --install)" >&2
+    echo "  elsewhere:     cargo install --locked hyperfine" >&2
+    exit 2
+  fi
+fi
+if [ ! -x /usr/bin/time ] || ! /usr/bin/time -v true >/dev/null 2>&1; then
+  echo "bench.sh: GNU time (/usr/bin/time -v) is needed for peak memory: apt-get install -y time" >&2
+  exit 2
+fi
+if [ ! -d "$corpus" ]; then
+  echo "bench.sh: no corpus at $corpus (pass a directory of manifests)" >&2
+  exit 2
+fi
+corpus=$(cd "$corpus" && pwd)
+
+say "build"
+(cd "$repo" && cargo build --release --locked --quiet)
+bin=$repo/target/release/ekslint
+work=$(mktemp -d "${TMPDIR:-/tmp}/ekslint-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# The machine, for BENCHMARKS.md.
+say "machine"
+echo "date:   $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "cpu:    $(nproc) x $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')"
+echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo 2>/dev/null)"
+echo "ekslint $("$bin" --version | awk '{print $2}'), $(hyperfine --version)"
+
+# The file set ekslint reads (hidden directories, .git, target, node_modules and .gitignore'd
+# files skipped), counted by the floor itself.
+read -r files bytes < <("$bin" __parse-only "$corpus" | awk '{print $1, $3}')
+all_files=$(find "$corpus" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | wc -l)
+echo "corpus: $corpus"
+echo "        $files files, $(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1e6}') MB linted ($all_files .yaml/.yml/.json files in all, hidden directories included)"
+
+# mean seconds of command $2 in hyperfine CSV $1
+mean() { awk -F, -v n="$2" 'NR > 1 && $1 == n {print $2}' "$1"; }
+minimum() { awk -F, -v n="$2" 'NR > 1 && $1 == n {print $7}' "$1"; }
+# peak resident memory in MB of a command
+peak() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident set size/ {printf "%.1f", $6/1024}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+rate() { awk -v n="$1" -v t="$2" 'BEGIN{printf "%.0f", n/t}'; }
+mbps() { awk -v n="$1" -v t="$2" 'BEGIN{printf "%.1f", n/1e6/t}'; }
+
+say "ekslint against its parse-only floor ($runs runs each)"
+hyperfine -N -i --warmup 3 --runs "$runs" --export-csv "$work/main.csv" \
+  -n parse-only "$bin __parse-only $corpus" \
+  -n ekslint "$bin --format json --output /dev/null $corpus"
+t_floor=$(mean "$work/main.csv" parse-only)
+t_lint=$(mean "$work/main.csv" ekslint)
+m_floor=$(peak "$bin" __parse-only "$corpus")
+m_lint=$(peak "$bin" --format json --output /dev/null "$corpus")
+
+say "thread scaling (RAYON_NUM_THREADS=1 against 2)"
+hyperfine -N -i --warmup 2 --runs "$runs" --export-csv "$work/threads.csv" \
+  -n floor-1 "env RAYON_NUM_THREADS=1 $bin __parse-only $corpus" \
+  -n floor-2 "env RAYON_NUM_THREADS=2 $bin __parse-only $corpus" \
+  -n ekslint-1 "env RAYON_NUM_THREADS=1 $bin --format json --output /dev/null $corpus" \
+  -n ekslint-2 "env RAYON_NUM_THREADS=2 $bin --format json --output /dev/null $corpus"
+t1=$(mean "$work/threads.csv" ekslint-1)
+t2=$(mean "$work/threads.csv" ekslint-2)
+f1=$(mean "$work/threads.csv" floor-1)
+f2=$(mean "$work/threads.csv" floor-2)
+
+if [ $tenx = 1 ]; then
+  say "10x corpus (copied to $work)"
+  for i in 0 1 2 3 4 5 6 7 8 9; do cp -r "$corpus" "$work/copy$i"; done
+  read -r files10 _ < <("$bin" __parse-only "$work" | awk '{print $1, $3}')
+  hyperfine -N -i --warmup 1 --runs 3 --export-csv "$work/tenx.csv" \
+    -n ekslint-10x "$bin --format json --output /dev/null $work"
+  t10=$(mean "$work/tenx.csv" ekslint-10x)
+  m10=$(peak "$bin" --format json --output /dev/null "$work")
+  for i in 0 1 2 3 4 5 6 7 8 9; do rm -rf "$work/copy$i"; done
+fi
+
+if [ $peers = 1 ]; then
+  say "peers"
+  if [ $install = 1 ] && { [ ! -x "$venv/bin/checkov" ] || [ ! -x "$venv/bin/yamllint" ]; }; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --upgrade pip
+    "$venv/bin/pip" install --quiet checkov yamllint
+  fi
+  export PATH="$venv/bin:$PATH"
+  # One run each (they take minutes), under GNU time for their peak memory.
+  if command -v yamllint >/dev/null; then
+    # yamllint reads every .yaml/.yml file (hidden directories too) unless its config ignores it.
+    yfiles=$(yamllint --list-files -d relaxed "$corpus" | wc -l)
+    hyperfine -N -i --runs 1 --export-csv "$work/yamllint.csv" \
+      -n yamllint "/usr/bin/time -v -o $work/yamllint.time yamllint -d relaxed -f parsable $corpus"
+    t_yaml=$(mean "$work/yamllint.csv" yamllint)
+    m_yaml=$(awk '/Maximum resident set size/ {printf "%.1f", $6/1024}' "$work/yamllint.time")
+  else
+    echo "yamllint not found: pip install yamllint (or rerun with --peers --install)"
+  fi
+  if command -v checkov >/dev/null; then
+    # checkov skips hidden directories, as ekslint does: the same file set. About 10 minutes.
+    hyperfine -N -i --runs 1 --export-csv "$work/checkov.csv" \
+      -n checkov "/usr/bin/time -v -o $work/checkov.time checkov --framework kubernetes --quiet --compact -d $corpus"
+    t_checkov=$(mean "$work/checkov.csv" checkov)
+    m_checkov=$(awk '/Maximum resident set size/ {printf "%.1f", $6/1024}' "$work/checkov.time")
+  else
+    echo "checkov not found: pip install checkov (or rerun with --peers --install)"
+  fi
+fi
+
+say "results"
+printf '%-24s %9s %10s %8s %10s %s\n' tool "time (s)" "files/s" "MB/s" "peak (MB)" "ratio"
+printf '%-24s %9.3f %10s %8s %10s %s\n' "parse-only floor" "$t_floor" "$(rate "$files" "$t_floor")" "$(mbps "$bytes" "$t_floor")" "$m_floor" "1.00"
+printf '%-24s %9.3f %10s %8s %10s %s\n' "ekslint" "$t_lint" "$(rate "$files" "$t_lint")" "$(mbps "$bytes" "$t_lint")" "$m_lint" "$(ratio "$t_lint" "$t_floor")x the floor (target <= 1.5; fastest runs: $(ratio "$(minimum "$work/main.csv" ekslint)" "$(minimum "$work/main.csv" parse-only)"))"
+if [ -n "${t_yaml:-}" ]; then
+  printf '%-24s %9.3f %10s %8s %10s %s\n' "yamllint -d relaxed" "$t_yaml" "$(rate "$yfiles" "$t_yaml")" "-" "$m_yaml" \
+    "$(ratio "$(rate "$files" "$t_lint")" "$(rate "$yfiles" "$t_yaml")")x slower per file than ekslint (target >= 200; $yfiles files)"
+fi
+if [ -n "${t_checkov:-}" ]; then
+  printf '%-24s %9.3f %10s %8s %10s %s\n' "checkov kubernetes" "$t_checkov" "$(rate "$files" "$t_checkov")" "-" "$m_checkov" \
+    "$(ratio "$t_checkov" "$t_lint")x slower than ekslint (target >= 1000)"
+fi
+echo
+echo "threads: ekslint $(printf '%.3f' "$t1") s on 1, $(printf '%.3f' "$t2") s on 2: $(ratio "$t1" "$t2")x (target >= 1.7); floor $(ratio "$f1" "$f2")x"
+if [ $tenx = 1 ]; then
+  echo "10x:     $files10 files in $(printf '%.3f' "$t10") s = $(ratio "$t10" "$t_lint")x the time (target <= 11), peak $m10 MB against $m_lint MB (target: flat, <= 64)"
+fi
