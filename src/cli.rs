@@ -380,7 +380,7 @@ fn check(args: CheckArgs) -> i32 {
         .stdin_filename
         .clone()
         .unwrap_or_else(|| "<stdin>".to_string());
-    let threads = rayon::current_num_threads();
+    let threads = discover::walk_threads();
     let found = discover::discover(&paths, &excludes, &stdin_name, threads);
     let mut io_failed = !found.errors.is_empty();
     for e in &found.errors {

@@ -77,7 +77,7 @@ pub fn run(paths: Vec<String>) -> i32 {
         &paths,
         &globset::GlobSet::empty(),
         "<stdin>",
-        rayon::current_num_threads(),
+        discover::walk_threads(),
     );
     let t = found
         .inputs
