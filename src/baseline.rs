@@ -72,7 +72,7 @@ impl Baseline {
         let remaining = &mut self.remaining;
         let mut matched = 0;
         r.findings
-            .retain(|f| match remaining.get_mut(&f.fingerprint(source)) {
+            .retain(|f| match remaining.get_mut(&f.fingerprint(&source.name)) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
                     matched += 1;
@@ -104,7 +104,7 @@ pub fn entries(r: &FileResult) -> Vec<Entry> {
     r.findings
         .iter()
         .map(|f| Entry {
-            fingerprint: f.fingerprint(&r.source),
+            fingerprint: f.fingerprint(&r.source.name),
             rule: f.rule.id.clone(),
             file: r
                 .source

@@ -380,6 +380,7 @@ fn check(args: CheckArgs) -> i32 {
         .stdin_filename
         .clone()
         .unwrap_or_else(|| "<stdin>".to_string());
+    let t0 = std::time::Instant::now();
     let threads = discover::walk_threads();
     let found = discover::discover(&paths, &excludes, &stdin_name, threads);
     let mut io_failed = !found.errors.is_empty();
@@ -458,7 +459,9 @@ fn check(args: CheckArgs) -> i32 {
 
     // Phase 1, in parallel: lint every file, in one pass (no thread waits at a chunk boundary for
     // another's large file). Memory follows the findings, not the size of the tree.
+    let t1 = std::time::Instant::now();
     let linted: Vec<_> = found.inputs.par_iter().map(lint_one).collect();
+    let t2 = std::time::Instant::now();
     drop(found);
     let mut results: Vec<FileResult> = linted
         .into_iter()
@@ -474,6 +477,7 @@ fn check(args: CheckArgs) -> i32 {
         .collect();
     // Phase 2: cross-file checks.
     linter.finish(&mut results);
+    let t3 = std::time::Instant::now();
 
     // Phase 3: report, file by file in sorted order (rendered `helm template` output on stdin is
     // reported against each document's `# Source:` file).
@@ -484,32 +488,39 @@ fn check(args: CheckArgs) -> i32 {
             vec![r]
         }
     });
-    // Every file reaches the reporter (JUnit lists clean files too); only files with findings
-    // need their text back. Reading, decoding and indexing the lines of those is most of the work
-    // here: it is done 32 files at a time in parallel (fewer hand-overs to the thread pool cost
-    // more than they save), then the batch is reported in order.
+    // Every file reaches the reporter (JUnit lists clean files too). Findings were located while
+    // each file's text was at hand, so machine formats need no text; the human report reads the
+    // files with findings again for its code frames. Reading, decoding and indexing the lines of
+    // those is most of its work: it is done 32 files at a time in parallel (fewer hand-overs to
+    // the thread pool cost more than they save), then the batch is reported in order.
+    let needs_text = args.format == Format::Human;
     'report: loop {
         let batch: Vec<FileResult> = results.by_ref().take(32).collect();
         if batch.is_empty() {
             break;
         }
-        let batch: Vec<_> = batch
-            .into_par_iter()
-            .map(|r| {
-                let path = r.origin.as_ref().filter(|_| !r.findings.is_empty());
-                let reloaded = path.map(|path| {
-                    std::fs::read(path).map(|bytes| {
-                        let text = String::from_utf8(bytes)
-                            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-                        let source = crate::source::Source::new(r.source.name.clone(), text);
-                        // The line index is built on first use: here, in parallel.
-                        source.line_count();
-                        source
-                    })
-                });
-                (r, reloaded)
-            })
-            .collect();
+        let reload = |r: FileResult| {
+            let path = r
+                .origin
+                .as_ref()
+                .filter(|_| needs_text && !r.findings.is_empty());
+            let reloaded = path.map(|path| {
+                std::fs::read(path).map(|bytes| {
+                    let text = String::from_utf8(bytes)
+                        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                    let source = crate::source::Source::new(r.source.name.clone(), text);
+                    // The line index is built on first use: here, in parallel.
+                    source.line_count();
+                    source
+                })
+            });
+            (r, reloaded)
+        };
+        let batch: Vec<_> = if needs_text {
+            batch.into_par_iter().map(reload).collect()
+        } else {
+            batch.into_iter().map(reload).collect()
+        };
         for (mut r, reloaded) in batch {
             if let Some(s) = &r.skipped {
                 // A file that was asked for but not linted is a failure to lint, as an I/O error is.
@@ -540,6 +551,18 @@ fn check(args: CheckArgs) -> i32 {
                 break 'report;
             }
         }
+    }
+    if std::env::var_os("EKSLINT_TIMINGS").is_some_and(|v| !v.is_empty()) {
+        // For profiling (see BENCHMARKS.md): where the wall time of this run went.
+        let ms = |a: std::time::Instant, b: std::time::Instant| (b - a).as_secs_f64() * 1000.0;
+        let t4 = std::time::Instant::now();
+        eprintln!(
+            "ekslint: timings: discover {:.1} ms, lint {:.1} ms, cross-file {:.1} ms, report {:.1} ms",
+            ms(t0, t1),
+            ms(t1, t2),
+            ms(t2, t3),
+            ms(t3, t4)
+        );
     }
     let written = reporter
         .finish(&mut out, &summary)

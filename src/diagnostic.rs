@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::k8s::ObjectRef;
-use crate::source::{Source, Span};
+use crate::source::{Loc, Position, Source, Span};
 
 #[derive(
     Clone,
@@ -55,6 +55,8 @@ pub struct RuleMeta {
 pub struct Label {
     pub span: Span,
     pub text: String,
+    /// Filled in by [`FileResult::locate`].
+    pub loc: Loc,
 }
 
 #[derive(Clone, Debug)]
@@ -74,27 +76,35 @@ pub struct Finding {
     /// Where the node sits inside the object (`.spec.template.spec.containers[name=web].image`),
     /// for fingerprints that survive moved lines.
     pub path: Option<String>,
+    /// Lines and columns of `span`, filled in by [`FileResult::locate`] while the text is at hand.
+    pub loc: Loc,
 }
 
 impl Finding {
+    pub fn start(&self) -> Position {
+        self.loc.start(self.span)
+    }
+    pub fn end(&self) -> Position {
+        self.loc.end(self.span)
+    }
+
     /// A stable identity for baselines and code-quality reports: file, rule, object, the node's
     /// path inside the object and a hash of the offending text — never line numbers, so moving
     /// code around does not change it.
-    pub fn fingerprint(&self, source: &Source) -> String {
+    /// `file` is the file's name as reports show it.
+    pub fn fingerprint(&self, file: &str) -> String {
         let o = self.object.as_ref();
-        // The first line of the node: a whole mapping (a container missing a key) changes with
-        // every edit inside it, its first line rarely does.
-        let text = source.slice(self.span);
-        let text = text.split(['\n', '\r']).next().unwrap_or(text);
+        // The hash is of the node's first line: a whole mapping (a container missing a key)
+        // changes with every edit inside it, its first line rarely does.
         format!(
             "{}|{}|{}/{}/{}|{}|{:016x}",
-            source.name.strip_prefix("./").unwrap_or(&source.name),
+            file.strip_prefix("./").unwrap_or(file),
             self.rule.id,
             o.and_then(|o| o.kind.as_deref()).unwrap_or(""),
             o.and_then(|o| o.namespace.as_deref()).unwrap_or(""),
             o.and_then(|o| o.name.as_deref()).unwrap_or(""),
             self.path.as_deref().unwrap_or(""),
-            fnv1a(text.as_bytes())
+            self.loc.first_line_hash
         )
     }
 }
@@ -147,6 +157,25 @@ impl FileResult {
             directives: Vec::new(),
             origin: None,
             rendered_from: None,
+        }
+    }
+
+    /// Computes the lines and columns of every span the file's findings, facts and suppression
+    /// directives hold, while its text is at hand (the text of a file on disk is dropped after
+    /// linting).
+    pub fn locate(&mut self) {
+        let source = &self.source;
+        for f in &mut self.findings {
+            f.loc = source.loc(f.span);
+            for l in &mut f.labels {
+                l.loc = source.loc(l.span);
+            }
+        }
+        for (_, fact) in &mut self.facts {
+            fact.loc = source.loc(fact.span);
+        }
+        for d in &mut self.directives {
+            d.loc = source.loc(d.span);
         }
     }
 

@@ -119,6 +119,8 @@ pub fn split_rendered(r: FileResult) -> Vec<FileResult> {
             let mut r = FileResult::new(Source::new(path, &text[chunk.range()]));
             r.findings = findings;
             r.rendered_from = Some(rest.source.name.clone());
+            // Lines and columns are counted from the start of the document now.
+            r.locate();
             r
         })
         .filter(|p| !p.findings.is_empty())
@@ -243,8 +245,15 @@ impl Linter {
         self.lint_file(display, bytes, looks_like_patch_name(display))
     }
 
-    /// Lints a file's content; `patch` marks its objects as partial (a kustomize patch).
+    /// Lints a file's content; `patch` marks its objects as partial (a kustomize patch). Every
+    /// span in the result is located ([`FileResult::locate`]).
     pub fn lint_file(&self, display: &str, bytes: Vec<u8>, patch: bool) -> FileResult {
+        let mut r = self.lint_unlocated(display, bytes, patch);
+        r.locate();
+        r
+    }
+
+    fn lint_unlocated(&self, display: &str, bytes: Vec<u8>, patch: bool) -> FileResult {
         let kind = FileKind::of(display);
         let head = &bytes[..bytes.len().min(8192)];
         if let Some(nul) = head.iter().position(|&b| b == 0) {
@@ -352,6 +361,7 @@ impl Linter {
                 for g in out {
                     let mut f = rule.finding(g.raw, None);
                     f.object = Some(g.object);
+                    f.loc = g.loc;
                     if let Some(r) = results.get_mut(g.file) {
                         r.findings.push(f);
                     }
@@ -379,28 +389,17 @@ impl Linter {
                 }
             }
             if !r.directives.is_empty() {
-                // Text dropped to save memory is not needed: lines come from the line index,
-                // which is rebuilt from the file only when there is something to suppress.
-                let source = if r.source.text.is_empty() {
-                    r.origin
-                        .as_ref()
-                        .and_then(|p| std::fs::read(p).ok())
-                        .map(|b| {
-                            Source::new(
-                                r.source.name.clone(),
-                                String::from_utf8_lossy(&b).into_owned(),
-                            )
-                        })
-                } else {
-                    None
-                };
-                let src = source.as_ref().unwrap_or(&r.source);
-                suppress::apply(src, &mut r.findings, &mut r.directives);
+                // Findings and directives were located while the text was at hand: no need to
+                // read the file again.
+                suppress::apply(&mut r.findings, &mut r.directives);
                 if let Some(rule) = unused_rule {
                     let mut unused: Vec<Finding> = suppress::unused(&r.directives)
                         .into_iter()
-                        .map(|(span, msg)| {
-                            rule.finding(RawFinding::new(span, msg).label("unused"), None)
+                        .map(|(span, loc, msg)| {
+                            let mut f =
+                                rule.finding(RawFinding::new(span, msg).label("unused"), None);
+                            f.loc = loc;
+                            f
                         })
                         .collect();
                     // EKS008 itself can only be silenced for the whole file.

@@ -52,6 +52,36 @@ pub struct Position {
     pub offset: usize,
 }
 
+/// Where a span starts and ends (1-based lines, 1-based columns in characters) and a hash of its
+/// first line, computed while the file's text is at hand: reports and baselines then need no text
+/// (only the human report, for its code frames, reads a file again).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Loc {
+    pub start_line: u32,
+    pub start_column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    /// FNV-1a of the span's first line (see `Finding::fingerprint`).
+    pub first_line_hash: u64,
+}
+
+impl Loc {
+    pub fn start(&self, span: Span) -> Position {
+        Position {
+            line: self.start_line as usize,
+            column: self.start_column as usize,
+            offset: span.start as usize,
+        }
+    }
+    pub fn end(&self, span: Span) -> Position {
+        Position {
+            line: self.end_line as usize,
+            column: self.end_column as usize,
+            offset: span.end as usize,
+        }
+    }
+}
+
 /// A decoded source file. The text is shared (`Arc`) so that reports can keep it for code frames
 /// without copying.
 #[derive(Debug, Clone)]
@@ -113,6 +143,21 @@ impl Source {
             line: line_idx + 1,
             column,
             offset,
+        }
+    }
+
+    /// The [`Loc`] of a span of this file.
+    pub fn loc(&self, span: Span) -> Loc {
+        let start = self.position(span.start as usize);
+        let end = self.position(span.end as usize);
+        let text = self.slice(span);
+        let first = text.split(['\n', '\r']).next().unwrap_or(text);
+        Loc {
+            start_line: start.line as u32,
+            start_column: start.column as u32,
+            end_line: end.line as u32,
+            end_column: end.column as u32,
+            first_line_hash: crate::diagnostic::fnv1a(first.as_bytes()),
         }
     }
 

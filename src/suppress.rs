@@ -6,7 +6,7 @@
 
 use crate::diagnostic::Finding;
 use crate::k8s::{Object, ObjectRef};
-use crate::source::{Source, Span};
+use crate::source::{Loc, Source, Span};
 
 pub const ANNOTATION: &str = "ekslint.io/ignore";
 
@@ -27,6 +27,8 @@ pub struct Directive {
     pub used: Vec<bool>,
     /// Where the directive is written (for EKS008).
     pub span: Span,
+    /// Filled in by [`crate::diagnostic::FileResult::locate`].
+    pub loc: Loc,
     /// How it is written, for messages: `ekslint-disable-line`, `ekslint.io/ignore`, ...
     pub form: &'static str,
 }
@@ -43,6 +45,7 @@ impl Directive {
             scope,
             ids,
             span,
+            loc: Loc::default(),
             form,
         }
     }
@@ -168,12 +171,13 @@ pub fn annotation_directives(obj: &Object<'_>, out: &mut Vec<Directive>) {
 }
 
 /// Drops the findings that a directive suppresses, marking the directive ids that were used.
-pub fn apply(source: &Source, findings: &mut Vec<Finding>, directives: &mut [Directive]) {
+/// Needs located findings ([`crate::diagnostic::FileResult::locate`]), not the text.
+pub fn apply(findings: &mut Vec<Finding>, directives: &mut [Directive]) {
     if directives.is_empty() {
         return;
     }
     findings.retain(|f| {
-        let line = source.position(f.span.start as usize).line;
+        let line = f.start().line;
         let mut suppressed = false;
         for d in directives.iter_mut() {
             if d.covers(f, line)
@@ -187,8 +191,8 @@ pub fn apply(source: &Source, findings: &mut Vec<Finding>, directives: &mut [Dir
     });
 }
 
-/// One (span, message) per id of a directive that suppressed nothing.
-pub fn unused(directives: &[Directive]) -> Vec<(Span, String)> {
+/// One (span, where, message) per id of a directive that suppressed nothing.
+pub fn unused(directives: &[Directive]) -> Vec<(Span, Loc, String)> {
     let mut out = Vec::new();
     for d in directives {
         for (id, used) in d.ids.iter().zip(&d.used) {
@@ -200,6 +204,7 @@ pub fn unused(directives: &[Directive]) -> Vec<(Span, String)> {
                 };
                 out.push((
                     d.span,
+                    d.loc,
                     format!("{what} (`{}`) suppressed nothing: remove it", d.form),
                 ));
             }

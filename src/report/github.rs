@@ -45,8 +45,8 @@ impl Reporter for Github {
                 Severity::Warning => "warning",
                 Severity::Info => "notice",
             };
-            let start = r.source.position(f.span.start as usize);
-            let end = r.source.position(f.span.end as usize);
+            let start = f.start();
+            let end = f.end();
             let title = escape_property(&format!("{} {}", f.rule.id, f.rule.name));
             writeln!(
                 out,

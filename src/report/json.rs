@@ -40,8 +40,8 @@ impl<'a> JsonDiagnostic<'a> {
             url: f.rule.url.as_deref(),
             file: &source.name,
             span: JsonSpan {
-                start: source.position(f.span.start as usize),
-                end: source.position(f.span.end as usize),
+                start: f.start(),
+                end: f.end(),
             },
             object: f.object.as_ref(),
         }

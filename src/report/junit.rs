@@ -56,7 +56,7 @@ impl Reporter for Junit {
         c.push_str(">\n");
         for f in &r.findings {
             self.failures += 1;
-            let p = r.source.position(f.span.start as usize);
+            let p = f.start();
             let text = format!(
                 "{}:{}:{} {} {}",
                 r.source.name, p.line, p.column, f.rule.id, f.message

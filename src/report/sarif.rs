@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::{Reporter, Summary, forward_slashes};
 use crate::diagnostic::{FileResult, RuleMeta, Severity};
 use crate::rules::RuleSet;
-use crate::source::{Source, Span};
+use crate::source::{Loc, Span};
 
 /// The schema the log declares (the OASIS errata 01 schema, as shipped in `schemas/`).
 pub const SCHEMA_URI: &str =
@@ -180,9 +180,9 @@ fn first_paragraph(markdown: &str) -> Option<String> {
     (!lines.is_empty()).then(|| lines.join(" "))
 }
 
-fn region(source: &Source, span: Span) -> Region {
-    let start = source.position(span.start as usize);
-    let end = source.position(span.end as usize);
+fn region(span: Span, loc: Loc) -> Region {
+    let start = loc.start(span);
+    let end = loc.end(span);
     Region {
         start_line: start.line,
         start_column: start.column,
@@ -278,11 +278,11 @@ impl Reporter for Sarif {
         self.start(out)?;
         let uri = uri(&r.source.name);
         for f in &r.findings {
-            let location = |id, span, message| Location {
+            let location = |id, span, loc, message| Location {
                 id,
                 physical_location: PhysicalLocation {
                     artifact_location: ArtifactLocation { uri: &uri },
-                    region: region(&r.source, span),
+                    region: region(span, loc),
                 },
                 message,
             };
@@ -291,13 +291,18 @@ impl Reporter for Sarif {
                 rule_index: self.index.get(&f.rule.id).copied(),
                 level: level(f.severity),
                 message: Text { text: &f.message },
-                locations: [location(None, f.span, None)],
-                partial_fingerprints: HashMap::from([(FINGERPRINT_KEY, f.fingerprint(&r.source))]),
+                locations: [location(None, f.span, f.loc, None)],
+                partial_fingerprints: HashMap::from([(
+                    FINGERPRINT_KEY,
+                    f.fingerprint(&r.source.name),
+                )]),
                 related_locations: f
                     .labels
                     .iter()
                     .enumerate()
-                    .map(|(i, l)| location(Some(i + 1), l.span, Some(Text { text: &l.text })))
+                    .map(|(i, l)| {
+                        location(Some(i + 1), l.span, l.loc, Some(Text { text: &l.text }))
+                    })
                     .collect(),
             };
             out.write_all(if self.count == 0 { b"\n" } else { b",\n" })?;

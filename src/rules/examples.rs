@@ -40,7 +40,7 @@ pub fn check(linter: &Linter, id: &str) -> Vec<String> {
             .findings
             .iter()
             .filter(|f| f.rule.id == id)
-            .map(|f| result.source.position(f.span.start as usize).line)
+            .map(|f| f.start().line)
             .collect();
         lines.sort_unstable();
         let mut expected = if firing { ex.lines.clone() } else { Vec::new() };
@@ -55,13 +55,7 @@ pub fn check(linter: &Linter, id: &str) -> Vec<String> {
                 .findings
                 .iter()
                 .filter(|f| f.rule.id == id)
-                .map(|f| {
-                    format!(
-                        "    line {}: {}",
-                        result.source.position(f.span.start as usize).line,
-                        f.message
-                    )
-                })
+                .map(|f| format!("    line {}: {}", f.start().line, f.message))
                 .collect();
             problems.push(format!(
                 "{label}: expected findings on lines {expected:?}, got {lines:?}\n{}",
@@ -78,7 +72,7 @@ pub fn check(linter: &Linter, id: &str) -> Vec<String> {
                 problems.push(format!(
                     "{label}: the example itself does not parse: {} (line {})",
                     f.message,
-                    result.source.position(f.span.start as usize).line
+                    f.start().line
                 ));
             }
         }

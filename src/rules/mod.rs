@@ -108,6 +108,7 @@ impl Rule {
             labels: raw.labels,
             object: object.map(Object::reference),
             path: object.and_then(|o| crate::yaml::path_to(o.node, raw.span)),
+            loc: Default::default(),
         }
     }
 

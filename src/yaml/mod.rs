@@ -284,25 +284,23 @@ pub struct Parsed<'a> {
     pub errors: Vec<ParseError>,
 }
 
-/// Byte ranges of the documents of `text`, split the way Kubernetes' YAML reader splits them.
+/// Byte ranges of the documents of `text`, split the way Kubernetes' YAML reader splits them: at
+/// every line that is `---` followed by nothing but blanks or a comment (the first line never
+/// splits). Only lines that start with `---` can split, so only those are looked at.
 pub fn split_documents(text: &str) -> Vec<Span> {
     let mut spans = Vec::new();
     let mut start = 0usize;
-    let mut pos = 0usize;
     let bytes = text.as_bytes();
-    while pos < bytes.len() {
+    for nl in memchr::memmem::find_iter(bytes, b"\n---") {
+        let pos = nl + 1;
         let line_end = crate::source::find_byte(&bytes[pos..], b'\n')
             .map(|i| pos + i + 1)
             .unwrap_or(bytes.len());
-        let line = &text[pos..line_end];
-        if let Some(rest) = line.strip_prefix("---") {
-            let rest = rest.trim();
-            if (rest.is_empty() || rest.starts_with('#')) && pos > start {
-                spans.push(Span::new(start, pos));
-                start = pos;
-            }
+        let rest = text[pos + 3..line_end].trim();
+        if rest.is_empty() || rest.starts_with('#') {
+            spans.push(Span::new(start, pos));
+            start = pos;
         }
-        pos = line_end;
     }
     spans.push(Span::new(start, bytes.len()));
     spans

@@ -53,6 +53,7 @@ impl Builtin for ImageReuse {
             seen.push(name);
             out.push(Fact {
                 span: image.span,
+                loc: Default::default(),
                 object: object.clone(),
                 strings: vec![name.to_string(), key.clone()],
             });
@@ -113,6 +114,7 @@ impl Builtin for ImageReuse {
                     .unwrap_or(image);
                 out.push(GlobalFinding {
                     file: f.file,
+                    loc: f.fact.loc,
                     raw: RawFinding::new(
                         f.fact.span,
                         format!(

@@ -45,6 +45,8 @@ pub enum Phase {
 #[derive(Debug, Clone)]
 pub struct Fact {
     pub span: Span,
+    /// Filled in by [`crate::diagnostic::FileResult::locate`].
+    pub loc: crate::source::Loc,
     pub object: crate::k8s::ObjectRef,
     pub strings: Vec<String>,
 }
@@ -60,6 +62,8 @@ pub struct GlobalFact<'f> {
 pub struct GlobalFinding {
     pub file: usize,
     pub raw: RawFinding,
+    /// Where `raw.span` is (from the fact it is about).
+    pub loc: crate::source::Loc,
     pub object: crate::k8s::ObjectRef,
 }
 
@@ -102,6 +106,7 @@ impl RawFinding {
         self.labels.push(Label {
             span,
             text: text.into(),
+            loc: Default::default(),
         });
         self
     }
