@@ -203,8 +203,15 @@ fn error(msg: impl std::fmt::Display) {
     eprintln!("ekslint: error: {msg}");
 }
 
-fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, i32> {
-    let mut set = match RuleSet::builtin() {
+/// The built-in rules and those of `dirs`; `examples`: with the built-in rules' examples (a lint
+/// run does not need them).
+fn load_rules(dirs: &[PathBuf], examples: bool) -> Result<RuleSet, i32> {
+    let builtin = if examples {
+        RuleSet::builtin()
+    } else {
+        RuleSet::builtin_for_linting()
+    };
+    let mut set = match builtin {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{:?}", miette::Report::from(e));
@@ -221,7 +228,7 @@ fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, i32> {
 }
 
 fn explain(id: &str, dirs: &[PathBuf]) -> i32 {
-    let set = match load_rules(dirs) {
+    let set = match load_rules(dirs, true) {
         Ok(s) => s,
         Err(c) => return c,
     };
@@ -234,7 +241,7 @@ fn explain(id: &str, dirs: &[PathBuf]) -> i32 {
 }
 
 fn test_rules(dirs: &[PathBuf], all: bool) -> i32 {
-    let set = match load_rules(dirs) {
+    let set = match load_rules(dirs, true) {
         Ok(s) => s,
         Err(c) => return c,
     };
@@ -268,7 +275,7 @@ fn test_rules(dirs: &[PathBuf], all: bool) -> i32 {
 }
 
 fn list(format: ListFormat, dirs: &[PathBuf]) -> i32 {
-    let set = match load_rules(dirs) {
+    let set = match load_rules(dirs, true) {
         Ok(s) => s,
         Err(c) => return c,
     };
@@ -327,7 +334,7 @@ fn check(args: CheckArgs) -> i32 {
         Err(code) => return code,
     };
     let rule_dirs: Vec<PathBuf> = config.rules.iter().chain(&args.rules).cloned().collect();
-    let mut rules = match load_rules(&rule_dirs) {
+    let mut rules = match load_rules(&rule_dirs, false) {
         Ok(s) => s,
         Err(c) => return c,
     };
@@ -435,58 +442,94 @@ fn check(args: CheckArgs) -> i32 {
         None => Box::new(io::BufWriter::new(stdout.lock())),
     };
     let mut summary = Summary::default();
+    // Findings wait here, in memory up to a budget, in a temporary file beyond it.
+    let spill = crate::spill::Spill::from_env();
 
-    let lint_one = |input: &Input| -> Result<FileResult, (String, String)> {
-        let mut r = match input {
-            Input::File {
-                display,
-                path,
-                patch,
-            } => linter
-                .lint_path(display, path, *patch)
-                .map_err(|e| (display.clone(), io_message(&e)))?,
-            Input::Stdin { name } => linter.lint_bytes(name, discover::read_stdin(name)?),
+    let lint_one = |input: &Input| -> Held {
+        let linted = match input {
+            Input::File { path, patch } => linter
+                .lint_path(&input.display(), path, *patch)
+                .map_err(|e| io_message(&e)),
+            Input::Stdin { name } => discover::read_stdin(name)
+                .map(|bytes| linter.lint_bytes(name, bytes))
+                .map_err(|(_, message)| message),
+        };
+        let mut r = match linted {
+            Ok(r) => r,
+            Err(message) => return Held::Failed(message.into_boxed_str()),
         };
         // Only findings and small facts are kept: the text of a file on disk is dropped here, in
-        // the worker, and read again when its findings are printed.
+        // the worker (the human report reads it again for its code frames).
         if r.origin.is_some() {
-            r.source = crate::source::Source::new(r.source.name.clone(), "");
+            r.source = crate::source::Source::new(std::mem::take(&mut r.source.name), "");
+            if r.findings.is_empty()
+                && r.facts.is_empty()
+                && r.directives.is_empty()
+                && r.skipped.is_none()
+            {
+                // Its name is the input's: nothing of it needs keeping but a count.
+                return Held::Clean {
+                    objects: u32::try_from(r.objects).unwrap_or(u32::MAX),
+                };
+            }
         }
         r.findings.shrink_to_fit();
         r.facts.shrink_to_fit();
-        Ok(r)
+        if let Some(segment) = spill.keep(&mut r.findings) {
+            r.spilled.push(segment);
+        }
+        Held::Full(Box::new(r))
     };
 
     // Phase 1, in parallel: lint every file, in one pass (no thread waits at a chunk boundary for
-    // another's large file). Memory follows the findings, not the size of the tree.
+    // another's large file). What is kept of a file is its name, its findings (up to the spill
+    // budget) and small facts, never its tree or text.
     let t1 = std::time::Instant::now();
-    let linted: Vec<_> = found.inputs.par_iter().map(lint_one).collect();
+    // The inputs stay until their files are reported (they are the names of clean files); they
+    // are not freed file by file in the workers either: freeing from a worker what the walker
+    // threads allocated costs more than it saves (glibc's arenas).
+    let linted: Vec<Held> = found.inputs.par_iter().map(lint_one).collect();
     let t2 = std::time::Instant::now();
-    drop(found);
-    let mut results: Vec<FileResult> = linted
-        .into_iter()
-        .filter_map(|r| match r {
-            Ok(r) => Some(r),
-            Err((path, msg)) => {
-                io_failed = true;
-                summary.skipped += 1;
-                error(format!("{path}: {msg}"));
-                None
-            }
-        })
-        .collect();
-    // Phase 2: cross-file checks.
-    linter.finish(&mut results);
-    let t3 = std::time::Instant::now();
-
-    // Phase 3: report, file by file in sorted order (rendered `helm template` output on stdin is
-    // reported against each document's `# Source:` file).
-    let mut results = results.into_iter().flat_map(|r| {
-        if r.origin.is_none() {
-            crate::lint::split_rendered(r)
-        } else {
-            vec![r]
+    let mut linted: Vec<(Input, Held)> = found.inputs.into_iter().zip(linted).collect();
+    for (input, held) in &linted {
+        if let Held::Failed(message) = held {
+            io_failed = true;
+            summary.skipped += 1;
+            error(format!("{}: {message}", input.display()));
         }
+    }
+    linted.retain(|(_, h)| !matches!(h, Held::Failed(..)));
+    // Phase 2: cross-file checks.
+    {
+        let mut full: Vec<&mut FileResult> = linted
+            .iter_mut()
+            .filter_map(|(_, h)| match h {
+                Held::Full(r) => Some(&mut **r),
+                _ => None,
+            })
+            .collect();
+        linter.cross_file(&mut full, Some(&spill));
+    }
+    let t3 = std::time::Instant::now();
+    if args.verbose && spill.written() > 0 {
+        eprintln!(
+            "ekslint: {} findings waited in a temporary file (over the {:.1} MiB memory budget)",
+            spill.written(),
+            spill.budget() as f64 / 1048576.0
+        );
+    }
+
+    // Phase 3: report, file by file in sorted order: spilled findings read back, suppressions
+    // applied ([`Linter::finalize`]), rendered `helm template` output on stdin reported against
+    // each document's `# Source:` file.
+    let mut results = linted.into_iter().map(|(input, h)| match h {
+        Held::Full(r) => *r,
+        Held::Clean { objects } => {
+            let mut r = FileResult::new(crate::source::Source::new(input.display(), ""));
+            r.objects = objects as usize;
+            r
+        }
+        Held::Failed(_) => FileResult::new(crate::source::Source::new(input.display(), "")),
     });
     // Every file reaches the reporter (JUnit lists clean files too). Findings were located while
     // each file's text was at hand, so machine formats need no text; the human report reads the
@@ -495,9 +538,31 @@ fn check(args: CheckArgs) -> i32 {
     // the thread pool cost more than they save), then the batch is reported in order.
     let needs_text = args.format == Format::Human;
     'report: loop {
-        let batch: Vec<FileResult> = results.by_ref().take(32).collect();
-        if batch.is_empty() {
+        let raw: Vec<FileResult> = results.by_ref().take(32).collect();
+        if raw.is_empty() {
             break;
+        }
+        let mut batch = Vec::with_capacity(raw.len());
+        for mut r in raw {
+            for segment in std::mem::take(&mut r.spilled) {
+                match spill.load(segment, &linter.rules) {
+                    Ok(findings) => r.findings.extend(findings),
+                    Err(e) => {
+                        io_failed = true;
+                        error(format!(
+                            "{}: cannot read back its findings from the temporary file: {}",
+                            r.source.name,
+                            io_message(&e)
+                        ));
+                    }
+                }
+            }
+            linter.finalize(&mut r);
+            if r.origin.is_none() {
+                batch.extend(crate::lint::split_rendered(r));
+            } else {
+                batch.push(r);
+            }
         }
         let reload = |r: FileResult| {
             let path = r
@@ -624,4 +689,16 @@ fn check(args: CheckArgs) -> i32 {
     } else {
         0
     }
+}
+
+/// What a lint run keeps of a file between linting it and reporting it.
+enum Held {
+    /// Nothing found, nothing to contribute (reports that list clean files take the name from
+    /// the input).
+    Clean {
+        objects: u32,
+    },
+    Full(Box<FileResult>),
+    /// Could not be read: why.
+    Failed(Box<str>),
 }

@@ -81,6 +81,25 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// About how much memory the finding holds (for the spill budget).
+    pub fn heap_size(&self) -> usize {
+        let s = |s: &Option<String>| s.as_ref().map_or(0, String::capacity);
+        let o = self.object.as_ref().map_or(0, |o| {
+            s(&o.api_version) + s(&o.kind) + s(&o.namespace) + s(&o.name)
+        });
+        std::mem::size_of::<Finding>()
+            + self.message.capacity()
+            + s(&self.help)
+            + s(&self.label)
+            + s(&self.path)
+            + o
+            + self
+                .labels
+                .iter()
+                .map(|l| std::mem::size_of::<Label>() + l.text.capacity())
+                .sum::<usize>()
+    }
+
     pub fn start(&self) -> Position {
         self.loc.start(self.span)
     }
@@ -143,6 +162,8 @@ pub struct FileResult {
     /// Set when this is one document of rendered output (`helm template`), named after its
     /// `# Source:` comment: what it was rendered into (e.g. `<stdin>`).
     pub rendered_from: Option<String>,
+    /// Findings written to the spill file (see [`crate::spill`]), read back when reported.
+    pub spilled: Vec<crate::spill::Segment>,
 }
 
 impl FileResult {
@@ -157,6 +178,7 @@ impl FileResult {
             directives: Vec::new(),
             origin: None,
             rendered_from: None,
+            spilled: Vec::new(),
         }
     }
 

@@ -14,24 +14,46 @@ use ignore::{WalkBuilder, WalkState};
 use crate::lint::FileKind;
 
 /// One file to lint.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    /// A file on disk, with the path as the user should see it. `patch`: a kustomize patch.
-    File {
-        display: String,
-        path: PathBuf,
-        patch: bool,
-    },
+    /// A file on disk (its path is also how reports name it). `patch`: a kustomize patch.
+    File { path: PathBuf, patch: bool },
     /// Standard input, reported under `name`.
     Stdin { name: String },
 }
 
 impl Input {
-    pub fn display(&self) -> &str {
+    /// The name reports give the file: its path as the user wrote it or as the walk joined it.
+    pub fn display(&self) -> std::borrow::Cow<'_, str> {
         match self {
-            Input::File { display, .. } => display,
-            Input::Stdin { name } => name,
+            Input::File { path, .. } => path.to_string_lossy(),
+            Input::Stdin { name } => name.into(),
         }
+    }
+
+    /// Files sort by their names' bytes (as strings sort), then standard input.
+    fn sort_key(&self) -> (u8, &[u8]) {
+        match self {
+            Input::File { path, .. } => (0, path.as_os_str().as_encoded_bytes()),
+            Input::Stdin { name } => (1, name.as_bytes()),
+        }
+    }
+}
+
+impl Ord for Input {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.sort_key()
+            .cmp(&other.sort_key())
+            .then_with(|| match (self, other) {
+                (Input::File { patch: a, .. }, Input::File { patch: b, .. }) => a.cmp(b),
+                _ => std::cmp::Ordering::Equal,
+            })
+    }
+}
+
+impl PartialOrd for Input {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -119,7 +141,6 @@ pub fn discover(
         };
         if !meta.is_dir() {
             inputs.push(Input::File {
-                display: arg.clone(),
                 path: path.to_path_buf(),
                 patch: false,
             });
@@ -205,14 +226,9 @@ fn mark_patches(inputs: &mut [Input]) {
         kustomize_patches(d, &mut patches);
     }
     for i in inputs.iter_mut() {
-        if let Input::File {
-            display,
-            path,
-            patch,
-        } = i
-        {
-            *patch =
-                crate::lint::looks_like_patch_name(display) || patches.contains(&normalize(path));
+        if let Input::File { path, patch } = i {
+            *patch = crate::lint::looks_like_patch_name(&path.to_string_lossy())
+                || patches.contains(&normalize(path));
         }
     }
 }
@@ -253,15 +269,10 @@ fn walk(root: &Path, excludes: &GlobSet, threads: usize) -> (Vec<Input>, Vec<Dis
                         let is_file = e.file_type().is_some_and(|t| t.is_file());
                         if is_file && FileKind::is_lintable(&e.file_name().to_string_lossy()) {
                             let path = e.into_path();
-                            let display = path.to_string_lossy().into_owned();
                             found
                                 .lock()
                                 .unwrap_or_else(|p| p.into_inner())
-                                .push(Input::File {
-                                    display,
-                                    path,
-                                    patch: false,
-                                });
+                                .push(Input::File { path, patch: false });
                         }
                     }
                     Err(err) => {

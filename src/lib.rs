@@ -21,5 +21,6 @@ pub mod report;
 pub mod rules;
 pub mod size_report;
 pub mod source;
+pub mod spill;
 pub mod suppress;
 pub mod yaml;

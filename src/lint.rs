@@ -4,8 +4,11 @@
 use crate::diagnostic::{FileResult, Finding, Skipped};
 use crate::k8s::{self, Object};
 use crate::rules::RuleSet;
-use crate::rules::builtin::{GlobalFact, Phase, RawFinding, unrendered_template, yaml_syntax};
+use crate::rules::builtin::{
+    GlobalFact, GlobalFinding, Phase, RawFinding, unrendered_template, yaml_syntax,
+};
 use crate::source::Source;
+use crate::spill::{Segment, Spill};
 use crate::suppress;
 use crate::yaml::{self, Limits};
 
@@ -333,9 +336,18 @@ impl Linter {
     }
 
     /// After every file is linted: cross-file checks over the facts every file contributed (their
-    /// findings join the files they belong to), then suppressions, per-path ignores and EKS008
-    /// for suppressions that suppressed nothing.
+    /// findings join the files they belong to), then [`Linter::finalize`] on every file.
     pub fn finish(&self, results: &mut [FileResult]) {
+        let mut all: Vec<&mut FileResult> = results.iter_mut().collect();
+        self.cross_file(&mut all, None);
+        for r in results.iter_mut() {
+            self.finalize(r);
+        }
+    }
+
+    /// The cross-file phase: every global check over the facts of all files. Its findings join
+    /// the files they belong to (in `spill`'s file once its budget is spent). Facts are dropped.
+    pub fn cross_file(&self, results: &mut [&mut FileResult], spill: Option<&Spill>) {
         for (i, rule) in self.rules.rules.iter().enumerate() {
             for b in rule.builtins(Phase::Global) {
                 let facts: Vec<GlobalFact<'_>> = results
@@ -355,68 +367,80 @@ impl Linter {
                 if facts.is_empty() {
                     continue;
                 }
-                let mut out = Vec::new();
-                b.check_global(&facts, &mut out);
-                drop(facts);
-                for g in out {
+                // Each finding goes to the spill file as it comes once the budget is spent: a
+                // popular image's findings are not all held at once.
+                let mut found: Vec<(usize, Result<Segment, Finding>)> = Vec::new();
+                let mut add = |g: GlobalFinding| {
                     let mut f = rule.finding(g.raw, None);
                     f.object = Some(g.object);
                     f.loc = g.loc;
-                    if let Some(r) = results.get_mut(g.file) {
-                        r.findings.push(f);
+                    let mut one = vec![f];
+                    let kept = match spill.and_then(|s| s.keep(&mut one)) {
+                        Some(segment) => Ok(segment),
+                        None => Err(one.remove(0)),
+                    };
+                    found.push((g.file, kept));
+                };
+                b.check_global(&facts, &mut add);
+                drop(facts);
+                for (file, kept) in found {
+                    if let Some(r) = results.get_mut(file) {
+                        match kept {
+                            Ok(segment) => r.spilled.push(segment),
+                            Err(f) => r.findings.push(f),
+                        }
                     }
                 }
             }
         }
-        let unused_rule = self.rules.parse_rule("unused-suppression");
         for r in results.iter_mut() {
             r.facts = Vec::new();
-            let name = r
-                .source
-                .name
-                .strip_prefix("./")
-                .unwrap_or(&r.source.name)
-                .to_string();
-            for (glob, selectors) in &self.path_ignores {
-                if glob.is_match(&name) {
-                    r.findings.retain(|f| {
-                        !selectors.iter().any(|s| {
-                            self.rules
-                                .get(&f.rule.id)
-                                .is_some_and(|rule| s.matches(rule))
-                        })
-                    });
-                }
-            }
-            if !r.directives.is_empty() {
-                // Findings and directives were located while the text was at hand: no need to
-                // read the file again.
-                suppress::apply(&mut r.findings, &mut r.directives);
-                if let Some(rule) = unused_rule {
-                    let mut unused: Vec<Finding> = suppress::unused(&r.directives)
-                        .into_iter()
-                        .map(|(span, loc, msg)| {
-                            let mut f =
-                                rule.finding(RawFinding::new(span, msg).label("unused"), None);
-                            f.loc = loc;
-                            f
-                        })
-                        .collect();
-                    // EKS008 itself can only be silenced for the whole file.
-                    unused.retain(|f| {
-                        !r.directives.iter().any(|d| {
-                            d.scope == suppress::Scope::File
-                                && d.ids.iter().any(|i| {
-                                    i.eq_ignore_ascii_case(&f.rule.id) || *i == f.rule.name
-                                })
-                        })
-                    });
-                    r.findings.extend(unused);
-                }
-                r.directives = Vec::new();
-            }
-            r.normalize();
         }
+    }
+
+    /// The last per-file step, once the cross-file findings have joined (and spilled findings
+    /// have been read back): per-path ignores, suppressions, EKS008 for suppressions that
+    /// suppressed nothing, and the findings in order.
+    pub fn finalize(&self, r: &mut FileResult) {
+        let name = r.source.name.strip_prefix("./").unwrap_or(&r.source.name);
+        for (glob, selectors) in &self.path_ignores {
+            if glob.is_match(name) {
+                r.findings.retain(|f| {
+                    !selectors.iter().any(|s| {
+                        self.rules
+                            .get(&f.rule.id)
+                            .is_some_and(|rule| s.matches(rule))
+                    })
+                });
+            }
+        }
+        if !r.directives.is_empty() {
+            // Findings and directives were located while the text was at hand: no need to read
+            // the file again.
+            suppress::apply(&mut r.findings, &mut r.directives);
+            if let Some(rule) = self.rules.parse_rule("unused-suppression") {
+                let mut unused: Vec<Finding> = suppress::unused(&r.directives)
+                    .into_iter()
+                    .map(|(span, loc, msg)| {
+                        let mut f = rule.finding(RawFinding::new(span, msg).label("unused"), None);
+                        f.loc = loc;
+                        f
+                    })
+                    .collect();
+                // EKS008 itself can only be silenced for the whole file.
+                unused.retain(|f| {
+                    !r.directives.iter().any(|d| {
+                        d.scope == suppress::Scope::File
+                            && d.ids
+                                .iter()
+                                .any(|i| i.eq_ignore_ascii_case(&f.rule.id) || *i == f.rule.name)
+                    })
+                });
+                r.findings.extend(unused);
+            }
+            r.directives = Vec::new();
+        }
+        r.normalize();
     }
 
     fn check_documents(&self, text: &str, parsed: &yaml::Parsed<'_>, out: &mut Vec<Finding>) {

@@ -204,11 +204,8 @@ pub fn rows_of_text(display: &str, text: &str, patch: bool) -> Vec<Row> {
 
 fn read_input(input: &Input) -> Result<(String, Vec<u8>, bool), (String, String)> {
     match input {
-        Input::File {
-            display,
-            path,
-            patch,
-        } => {
+        Input::File { path, patch } => {
+            let display = input.display().into_owned();
             let meta = std::fs::metadata(path).map_err(|e| (display.clone(), io_message(&e)))?;
             if meta.len() > DEFAULT_MAX_FILE_SIZE {
                 return Ok((display.clone(), Vec::new(), *patch));

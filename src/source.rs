@@ -7,7 +7,19 @@
 use std::sync::{Arc, OnceLock};
 
 /// A half-open byte range `[start, end)` into a source file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -55,7 +67,7 @@ pub struct Position {
 /// Where a span starts and ends (1-based lines, 1-based columns in characters) and a hash of its
 /// first line, computed while the file's text is at hand: reports and baselines then need no text
 /// (only the human report, for its code frames, reads a file again).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Loc {
     pub start_line: u32,
     pub start_column: u32,
@@ -88,15 +100,22 @@ impl Loc {
 pub struct Source {
     /// The path as the user should see it (argument joined with the walked relative path).
     pub name: String,
-    pub text: Arc<str>,
+    /// `Arc<String>`, not `Arc<str>`: a file's text is moved in, never copied.
+    pub text: Arc<String>,
     /// Byte offset where each line starts (see [`Source::line_starts`]).
     line_starts: OnceLock<Vec<u32>>,
     ascii: bool,
 }
 
 impl Source {
-    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Source {
-        let text: Arc<str> = text.into();
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Source {
+        let text: String = text.into();
+        // A dropped text (`""`) is one shared allocation, not one per file.
+        let text = if text.is_empty() {
+            empty()
+        } else {
+            Arc::new(text)
+        };
         Source {
             name: name.into(),
             ascii: text.is_ascii(),
@@ -199,6 +218,11 @@ impl Source {
         }
         Span::new(offset, offset + len)
     }
+}
+
+fn empty() -> Arc<String> {
+    static EMPTY: OnceLock<Arc<String>> = OnceLock::new();
+    EMPTY.get_or_init(|| Arc::new(String::new())).clone()
 }
 
 /// Byte offset where each line of `text` starts: `\r\n`, lone `\r` and `\n` all end a line, as

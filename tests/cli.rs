@@ -953,6 +953,69 @@ fn output_is_byte_identical_across_runs_and_thread_counts() {
     }
 }
 
+/// Past a memory budget, findings wait in a temporary file (`EKSLINT_SPILL_BUDGET`, bytes): with
+/// a budget of 0 every finding goes through it, and the output must not change, cross-file
+/// findings (EKS601), suppressions and unused suppressions (EKS008) included.
+#[test]
+fn findings_read_back_from_the_spill_file_give_the_same_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let deployment = |name: &str, extra: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n{extra}        image: nginx:1.27\n        resources:\n          requests: {{cpu: 300m, memory: 1Gi}}\n"
+        )
+    };
+    write(
+        dir.path(),
+        "a.yaml",
+        deployment("a", "        # ekslint-disable-next-line EKS601, EKS402\n"),
+    );
+    write(dir.path(), "b.yaml", deployment("b", ""));
+    write(dir.path(), "c.yaml", deployment("c", ""));
+    write(dir.path(), "broken.yaml", "a: [1, 2\n");
+    let out = |format: &str, budget: Option<&str>| {
+        let mut c = Command::new(BIN);
+        c.current_dir(dir.path())
+            .args([
+                "--isolated",
+                "-v",
+                "--format",
+                format,
+                "--color",
+                "never",
+                ".",
+            ])
+            .env_remove("RAYON_NUM_THREADS")
+            .env("COLUMNS", "100")
+            .stdin(Stdio::null());
+        match budget {
+            Some(b) => c.env("EKSLINT_SPILL_BUDGET", b),
+            None => c.env_remove("EKSLINT_SPILL_BUDGET"),
+        };
+        let r = run(&mut c);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        r
+    };
+    for format in ["json", "human", "sarif"] {
+        let kept = out(format, None);
+        let spilled = out(format, Some("0"));
+        assert!(!kept.stderr.contains("temporary file"), "{}", kept.stderr);
+        assert!(
+            spilled
+                .stderr
+                .contains("findings waited in a temporary file"),
+            "{}",
+            spilled.stderr
+        );
+        assert_eq!(kept.stdout, spilled.stdout, "{format}");
+        if format == "json" {
+            let rules: Vec<String> = diags(&kept.json()).into_iter().map(|d| d.rule).collect();
+            for id in ["EKS001", "EKS601", "EKS008"] {
+                assert!(rules.iter().any(|r| r == id), "{id} missing: {rules:?}");
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // What people see
 // ---------------------------------------------------------------------------------------------

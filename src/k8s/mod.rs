@@ -120,7 +120,7 @@ impl<'a> PodTemplate<'a> {
 }
 
 /// The identity of an object, as reports show it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub struct ObjectRef {
     #[serde(rename = "apiVersion")]
     pub api_version: Option<String>,

@@ -370,6 +370,31 @@ pub fn yaml_error(e: &serde_saphyr::Error, text: &str, file: &str) -> LoadError 
 }
 
 /// Parses and compiles one rule file.
+/// A rule file's text with its top-level `examples:` block emptied (`examples: {}`), every other
+/// key kept where it was.
+fn without_examples(text: &str) -> std::borrow::Cow<'_, str> {
+    let Some(at) = text
+        .find("\nexamples:")
+        .map(|i| i + 1)
+        .or_else(|| text.starts_with("examples:").then_some(0))
+    else {
+        return text.into();
+    };
+    // The block ends at the next line that starts a top-level key.
+    let mut end = text.len();
+    let mut pos = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+    while pos < text.len() {
+        let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        let first = text.as_bytes()[pos];
+        if !matches!(first, b' ' | b'\t' | b'\n' | b'\r' | b'#' | b'-') {
+            end = pos;
+            break;
+        }
+        pos = line_end;
+    }
+    format!("{}examples: {{}}\n{}", &text[..at], &text[end..]).into()
+}
+
 pub fn load_rule(file: &str, text: &str, origin: &str) -> Result<Rule, LoadError> {
     let spec: RuleFile = serde_saphyr::from_str(text).map_err(|e| yaml_error(&e, text, file))?;
     let id_ok = {
@@ -569,6 +594,41 @@ impl RuleSet {
         Ok(set)
     }
 
+    /// The built-in rules without their examples, for a lint run: examples are half the text
+    /// of the rule files and only `test-rules` and the test suite read them (the built-in ones
+    /// are tested there), so a lint run does not parse them at every start.
+    /// Loaded on two threads (every run pays for this before it lints anything; plain threads,
+    /// so that rayon's pool starts after the walk).
+    pub fn builtin_for_linting() -> Result<RuleSet, LoadError> {
+        let load = |files: &[(&str, &str)]| -> Result<Vec<Rule>, LoadError> {
+            files
+                .iter()
+                .map(|(name, text)| {
+                    load_rule(
+                        &format!("rules/{name}"),
+                        &without_examples(text),
+                        "built-in",
+                    )
+                })
+                .collect()
+        };
+        let (first, second) = embedded::RULE_FILES.split_at(embedded::RULE_FILES.len() / 2);
+        let (a, b) = std::thread::scope(|s| {
+            let other = s.spawn(|| load(second));
+            let a = load(first);
+            (a, other.join())
+        });
+        let mut rules = a?;
+        match b {
+            Ok(b) => rules.extend(b?),
+            // A panic while loading built-in rules is a bug: let it show as one.
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        let mut set = RuleSet { rules };
+        set.sort();
+        Ok(set)
+    }
+
     fn sort(&mut self) {
         self.rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
     }
@@ -639,5 +699,32 @@ impl RuleSet {
 
     pub fn severity_of(&self, id: &str) -> Option<Severity> {
         self.get(id).map(|r| r.meta.severity)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_examples_keeps_every_other_key() {
+        let text = "id: X1\nexamples:\n  firing:\n    - yaml: |\n        a: 1\n\n# note\n  silent: []\nurl: u\n";
+        assert_eq!(without_examples(text), "id: X1\nexamples: {}\nurl: u\n");
+        assert_eq!(without_examples("id: X1\n"), "id: X1\n");
+    }
+
+    #[test]
+    fn the_lint_rule_set_is_the_full_one_without_examples() {
+        let full = RuleSet::builtin().unwrap();
+        let lint = RuleSet::builtin_for_linting().unwrap();
+        assert_eq!(full.rules.len(), lint.rules.len());
+        for (a, b) in full.rules.iter().zip(&lint.rules) {
+            assert_eq!(a.meta.id, b.meta.id);
+            assert_eq!(format!("{:?}", a.meta), format!("{:?}", b.meta));
+            assert_eq!(a.explanation, b.explanation);
+            assert_eq!(a.checks.len(), b.checks.len(), "{}", a.meta.id);
+            assert!(!a.examples.firing.is_empty(), "{}", a.meta.id);
+            assert!(b.examples.firing.is_empty() && b.examples.silent.is_empty());
+        }
     }
 }

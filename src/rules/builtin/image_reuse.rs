@@ -60,7 +60,7 @@ impl Builtin for ImageReuse {
         }
     }
 
-    fn check_global(&self, facts: &[GlobalFact<'_>], out: &mut Vec<GlobalFinding>) {
+    fn check_global(&self, facts: &[GlobalFact<'_>], out: &mut dyn FnMut(GlobalFinding)) {
         let mut by_image: BTreeMap<&str, Vec<&GlobalFact<'_>>> = BTreeMap::new();
         for f in facts {
             by_image
@@ -112,7 +112,7 @@ impl Builtin for ImageReuse {
                     .split([':', '@'])
                     .next()
                     .unwrap_or(image);
-                out.push(GlobalFinding {
+                out(GlobalFinding {
                     file: f.file,
                     loc: f.fact.loc,
                     raw: RawFinding::new(

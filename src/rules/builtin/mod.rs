@@ -121,8 +121,9 @@ pub trait Builtin: Send + Sync + std::fmt::Debug {
     fn check_text(&self, _source: &crate::source::Source, _out: &mut Vec<RawFinding>) {}
     /// Phase::Global, per object, in parallel: what this object contributes.
     fn collect(&self, _obj: &Object<'_>, _out: &mut Vec<Fact>) {}
-    /// Phase::Global, once, after every file: findings from all facts.
-    fn check_global(&self, _facts: &[GlobalFact<'_>], _out: &mut Vec<GlobalFinding>) {}
+    /// Phase::Global, once, after every file: findings from all facts, handed to `out` one by
+    /// one (a run over many files need not hold them all).
+    fn check_global(&self, _facts: &[GlobalFact<'_>], _out: &mut dyn FnMut(GlobalFinding)) {}
 }
 
 type Constructor = fn(Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, String>;
