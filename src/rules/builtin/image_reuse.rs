@@ -5,7 +5,7 @@
 //! Per object (in parallel) it collects one small fact per (workload, image); once every file is
 //! linted it groups the facts by image.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::{Builtin, Fact, GlobalFact, GlobalFinding, Phase, RawFinding, no_params};
 use crate::k8s::{Object, ObjectRef};
@@ -84,27 +84,42 @@ impl Builtin for ImageReuse {
             if shared {
                 continue;
             }
+            // How many users each workload and each key has: the number of "others" of a user
+            // is then arithmetic, not a scan of all users per user (a popular image has
+            // hundreds of users in a monorepo).
+            let mut per_workload: HashMap<(&ObjectRef, usize), usize> = HashMap::new();
+            let mut per_key: HashMap<&str, usize> = HashMap::new();
+            for f in &users {
+                *per_workload.entry((&f.fact.object, f.file)).or_default() += 1;
+                *per_key.entry(f.fact.strings[1].as_str()).or_default() += 1;
+            }
             for f in &users {
                 let key = f.fact.strings[1].as_str();
-                let mut others = users
-                    .iter()
-                    .filter(|o| !(o.fact.object == f.fact.object && o.file == f.file))
-                    .filter(|o| key.is_empty() || o.fact.strings[1] != key);
+                let is_other = |o: &&&GlobalFact<'_>| {
+                    !(o.fact.object == f.fact.object && o.file == f.file)
+                        && (key.is_empty() || o.fact.strings[1] != key)
+                };
+                // Users that are not others: the same workload (its pods carry one key) and,
+                // for a non-empty key, every user that shares it.
+                let same = per_workload[&(&f.fact.object, f.file)];
+                let not_others = if key.is_empty() { same } else { per_key[key] };
+                let total_others = users.len() - not_others;
                 // Only three are named: formatting all of them for every user of a popular image
                 // would cost the square of its users.
-                let shown: Vec<String> = others
-                    .by_ref()
+                let shown: Vec<String> = users
+                    .iter()
+                    .filter(is_other)
                     .take(3)
                     .map(|o| format!("{} ({})", o.fact.object.display(), o.path))
                     .collect();
                 if shown.is_empty() {
                     continue;
                 }
-                let shown = shown.join(", ");
-                let more = match others.count() {
+                let more = match total_others - shown.len() {
                     0 => String::new(),
                     n => format!(" and {n} more"),
                 };
+                let shown = shown.join(", ");
                 let suggestion = image
                     .rsplit('/')
                     .next()
