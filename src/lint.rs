@@ -195,7 +195,9 @@ impl Linter {
         path: &std::path::Path,
         patch: bool,
     ) -> std::io::Result<FileResult> {
-        let meta = std::fs::metadata(path)?;
+        // Open first, then ask the open file its size: one path lookup per file, not two.
+        let mut file = std::fs::File::open(path)?;
+        let meta = file.metadata()?;
         if meta.is_dir() {
             return Err(std::io::Error::other("is a directory"));
         }
@@ -212,10 +214,8 @@ impl Linter {
         // `fs::read` (and `File::read_to_end`) would ask for the size again: read into a buffer
         // of the size known (`take` reads to the end without that question).
         let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(std::fs::File::open(path)?, u64::MAX),
-            &mut bytes,
-        )?;
+        std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, u64::MAX), &mut bytes)?;
+        drop(file);
         let mut r = self.lint_file(display, bytes, patch);
         if !r.source.text.is_empty() {
             r.origin = Some(path.to_path_buf());
