@@ -203,15 +203,9 @@ fn error(msg: impl std::fmt::Display) {
     eprintln!("ekslint: error: {msg}");
 }
 
-/// The built-in rules and those of `dirs`; `examples`: with the built-in rules' examples (a lint
-/// run does not need them).
-fn load_rules(dirs: &[PathBuf], examples: bool) -> Result<RuleSet, i32> {
-    let builtin = if examples {
-        RuleSet::builtin()
-    } else {
-        RuleSet::builtin_for_linting()
-    };
-    let mut set = match builtin {
+/// The built-in rules (with their examples) and those of `dirs`.
+fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, i32> {
+    let mut set = match RuleSet::builtin() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{:?}", miette::Report::from(e));
@@ -228,7 +222,7 @@ fn load_rules(dirs: &[PathBuf], examples: bool) -> Result<RuleSet, i32> {
 }
 
 fn explain(id: &str, dirs: &[PathBuf]) -> i32 {
-    let set = match load_rules(dirs, true) {
+    let set = match load_rules(dirs) {
         Ok(s) => s,
         Err(c) => return c,
     };
@@ -241,7 +235,7 @@ fn explain(id: &str, dirs: &[PathBuf]) -> i32 {
 }
 
 fn test_rules(dirs: &[PathBuf], all: bool) -> i32 {
-    let set = match load_rules(dirs, true) {
+    let set = match load_rules(dirs) {
         Ok(s) => s,
         Err(c) => return c,
     };
@@ -275,7 +269,7 @@ fn test_rules(dirs: &[PathBuf], all: bool) -> i32 {
 }
 
 fn list(format: ListFormat, dirs: &[PathBuf]) -> i32 {
-    let set = match load_rules(dirs, true) {
+    let set = match load_rules(dirs) {
         Ok(s) => s,
         Err(c) => return c,
     };
@@ -329,26 +323,14 @@ fn load_config(args: &CheckArgs) -> Result<Config, i32> {
 }
 
 fn check(args: CheckArgs) -> i32 {
+    let t0 = std::time::Instant::now();
+    // The built-in rules are parsed while the files are found (every run pays for both before it
+    // lints anything).
+    let builtin = std::thread::spawn(RuleSet::builtin_for_linting);
     let mut config = match load_config(&args) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let rule_dirs: Vec<PathBuf> = config.rules.iter().chain(&args.rules).cloned().collect();
-    let mut rules = match load_rules(&rule_dirs, false) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
-    if !args.select.is_empty() {
-        config.select = Some(args.select.iter().map(|s| Selector::cli(s)).collect());
-    }
-    if !args.ignore.is_empty() {
-        config.ignore = args.ignore.iter().map(|s| Selector::cli(s)).collect();
-    }
-    if let Err(e) = config.validate(&rules) {
-        eprintln!("{:?}", miette::Report::from(e));
-        return 2;
-    }
-    config.apply(&mut rules);
     let exclude: Vec<String> = config
         .exclude
         .iter()
@@ -372,12 +354,6 @@ fn check(args: CheckArgs) -> i32 {
         },
         None => None,
     };
-    let mut baseline_entries = Vec::new();
-    let mut linter = Linter::new(rules);
-    linter.max_file_size = args.max_file_size;
-    linter.inline_suppressions = !args.no_inline_suppressions;
-    linter.path_ignores = config.path_ignores();
-
     let paths = if args.paths.is_empty() {
         vec![".".to_string()]
     } else {
@@ -387,9 +363,41 @@ fn check(args: CheckArgs) -> i32 {
         .stdin_filename
         .clone()
         .unwrap_or_else(|| "<stdin>".to_string());
-    let t0 = std::time::Instant::now();
     let threads = discover::walk_threads();
     let found = discover::discover(&paths, &excludes, &stdin_name, threads);
+
+    let mut rules = match builtin.join() {
+        Ok(Ok(set)) => set,
+        Ok(Err(e)) => {
+            eprintln!("{:?}", miette::Report::from(e));
+            return 2;
+        }
+        // A panic while loading the built-in rules is a bug: let it show as one.
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    for dir in config.rules.iter().chain(&args.rules) {
+        if let Err(e) = rules.load_dir(dir) {
+            eprintln!("{:?}", miette::Report::from(e));
+            return 2;
+        }
+    }
+    if !args.select.is_empty() {
+        config.select = Some(args.select.iter().map(|s| Selector::cli(s)).collect());
+    }
+    if !args.ignore.is_empty() {
+        config.ignore = args.ignore.iter().map(|s| Selector::cli(s)).collect();
+    }
+    if let Err(e) = config.validate(&rules) {
+        eprintln!("{:?}", miette::Report::from(e));
+        return 2;
+    }
+    config.apply(&mut rules);
+    let mut baseline_entries = Vec::new();
+    let mut linter = Linter::new(rules);
+    linter.max_file_size = args.max_file_size;
+    linter.inline_suppressions = !args.no_inline_suppressions;
+    linter.path_ignores = config.path_ignores();
+
     let mut io_failed = !found.errors.is_empty();
     for e in &found.errors {
         error(format!("{}: {}", e.path, e.message));
