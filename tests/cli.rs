@@ -972,7 +972,7 @@ fn findings_read_back_from_the_spill_file_give_the_same_output() {
     write(dir.path(), "b.yaml", deployment("b", ""));
     write(dir.path(), "c.yaml", deployment("c", ""));
     write(dir.path(), "broken.yaml", "a: [1, 2\n");
-    let out = |format: &str, budget: Option<&str>| {
+    let out = |format: &str, budget: Option<&str>, tmpdir: Option<PathBuf>| {
         let mut c = Command::new(BIN);
         c.current_dir(dir.path())
             .args([
@@ -991,13 +991,16 @@ fn findings_read_back_from_the_spill_file_give_the_same_output() {
             Some(b) => c.env("EKSLINT_SPILL_BUDGET", b),
             None => c.env_remove("EKSLINT_SPILL_BUDGET"),
         };
+        if let Some(t) = tmpdir {
+            c.env("TMPDIR", t);
+        }
         let r = run(&mut c);
         assert_eq!(r.code, 1, "{}", r.stderr);
         r
     };
     for format in ["json", "human", "sarif"] {
-        let kept = out(format, None);
-        let spilled = out(format, Some("0"));
+        let kept = out(format, None, None);
+        let spilled = out(format, Some("0"), None);
         assert!(!kept.stderr.contains("temporary file"), "{}", kept.stderr);
         assert!(
             spilled
@@ -1007,6 +1010,10 @@ fn findings_read_back_from_the_spill_file_give_the_same_output() {
             spilled.stderr
         );
         assert_eq!(kept.stdout, spilled.stdout, "{format}");
+        // No temporary file can be made: the findings stay in memory, nothing is lost.
+        let stuck = out(format, Some("0"), Some(dir.path().join("no-such-dir")));
+        assert!(!stuck.stderr.contains("temporary file"), "{}", stuck.stderr);
+        assert_eq!(kept.stdout, stuck.stdout, "{format}, no temporary file");
         if format == "json" {
             let rules: Vec<String> = diags(&kept.json()).into_iter().map(|d| d.rule).collect();
             for id in ["EKS001", "EKS601", "EKS008"] {
