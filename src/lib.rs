@@ -14,6 +14,8 @@ pub mod diagnostic;
 pub mod discover;
 pub mod docs;
 pub mod exports;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod k8s;
 pub mod lint;
 pub mod parse_only;

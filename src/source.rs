@@ -6,19 +6,11 @@
 
 use std::sync::{Arc, OnceLock};
 
+use serde::{Deserialize, Serialize};
+
 /// A half-open byte range `[start, end)` into a source file.
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
 pub struct Span {
     pub start: u32,
@@ -57,7 +49,7 @@ impl Span {
 }
 
 /// A 1-based line and 1-based column counted in characters, plus the byte offset.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Position {
     pub line: usize,
     pub column: usize,
@@ -67,7 +59,7 @@ pub struct Position {
 /// Where a span starts and ends (1-based lines, 1-based columns in characters) and a hash of its
 /// first line, computed while the file's text is at hand: reports and baselines then need no text
 /// (only the human report, for its code frames, reads a file again).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Loc {
     pub start_line: u32,
     pub start_column: u32,

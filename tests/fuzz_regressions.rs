@@ -14,93 +14,12 @@
 
 use std::path::Path;
 
-use ekslint::config::Config;
-use ekslint::diagnostic::FileResult;
-use ekslint::lint::{Linter, split_rendered};
-use ekslint::report::{self, Reporter, Summary};
-use ekslint::rules::{self, RuleSet};
+use ekslint::fuzzing::{loaders, pipeline};
+use ekslint::lint::Linter;
+use ekslint::rules::RuleSet;
 
 fn builtin() -> RuleSet {
     RuleSet::builtin().expect("the built-in rules load")
-}
-
-/// What `fuzz/fuzz_targets/pipeline.rs` does with one input.
-fn pipeline(linter: &Linter, data: &[u8]) {
-    let (name, content) = match data.first() {
-        Some(0) => ("fuzz.json", &data[1..]),
-        Some(1) => ("exports", &data[1..]),
-        Some(2) => ("overlay/deployment-patch.yaml", &data[1..]),
-        Some(3) => ("<stdin>", &data[1..]),
-        Some(4) => ("fuzz.yml", &data[1..]),
-        _ => ("fuzz.yaml", data),
-    };
-    let mut results = vec![linter.lint_bytes(name, content.to_vec())];
-    linter.finish(&mut results);
-    let results: Vec<FileResult> = results.into_iter().flat_map(split_rendered).collect();
-    let mut summary = Summary::default();
-    for r in &results {
-        summary.add(r);
-        for f in &r.findings {
-            assert!(f.span.start <= f.span.end, "{f:?}");
-            assert!(f.span.end as usize <= r.source.text.len(), "{f:?}");
-            let _ = r.source.position(f.span.end as usize);
-        }
-        let _ = ekslint::baseline::entries(r);
-    }
-    let _ = summary.line();
-    let reporters: Vec<Box<dyn Reporter>> = vec![
-        Box::new(report::human::Human::new(true, true, 100)),
-        Box::new(report::human::Human::new(false, false, 40)),
-        Box::new(report::json::Json::default()),
-        Box::new(report::json_lines::JsonLines),
-        Box::new(report::sarif::Sarif::new(&linter.rules)),
-        Box::new(report::github::Github),
-        Box::new(report::gitlab::Gitlab::default()),
-        Box::new(report::junit::Junit::default()),
-    ];
-    for mut reporter in reporters {
-        let mut out = Vec::new();
-        for r in &results {
-            reporter.file(&mut out, r).expect("writing to memory");
-        }
-        reporter
-            .finish(&mut out, &summary)
-            .expect("writing to memory");
-    }
-}
-
-/// What `fuzz/fuzz_targets/loaders.rs` does with one input.
-fn loaders(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Some(config) = text.strip_prefix('\0') {
-        if ["/dev", "/proc", "/sys"].iter().any(|p| config.contains(p)) {
-            return;
-        }
-        let path = Path::new("/nonexistent-ekslint-fuzz/.ekslint.yaml");
-        if let Ok(cfg) = Config::parse_str(config, path) {
-            let mut set = builtin();
-            if cfg.validate(&set).is_ok() {
-                cfg.apply(&mut set);
-                let _ = cfg.path_ignores();
-            }
-        }
-        return;
-    }
-    let Ok(rule) = rules::load_rule("fuzz.yaml", text, "fuzz.yaml") else {
-        return;
-    };
-    let mut set = builtin();
-    let id = rule.meta.id.clone();
-    set.rules
-        .retain(|r| r.meta.id != rule.meta.id && r.meta.name != rule.meta.name);
-    set.rules.push(rule);
-    let linter = Linter::new(set);
-    let _ = rules::examples::check(&linter, &id);
-    let manifest = include_str!("../examples/k8s/web.yaml");
-    let mut results = vec![linter.lint_bytes("web.yaml", manifest.as_bytes().to_vec())];
-    linter.finish(&mut results);
 }
 
 fn inputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
