@@ -498,15 +498,20 @@ fn check(args: CheckArgs) -> i32 {
     // threads allocated costs more than it saves (glibc's arenas).
     let linted: Vec<Held> = found.inputs.par_iter().map(lint_one).collect();
     let t2 = std::time::Instant::now();
-    let mut linted: Vec<(Input, Held)> = found.inputs.into_iter().zip(linted).collect();
-    for (input, held) in &linted {
-        if let Held::Failed(message) = held {
+    let mut linted: Vec<(Input, Held)> = found
+        .inputs
+        .into_iter()
+        .zip(linted)
+        .filter(|(input, held)| {
+            let Held::Failed(message) = held else {
+                return true;
+            };
             io_failed = true;
             summary.skipped += 1;
             error(format!("{}: {message}", input.display()));
-        }
-    }
-    linted.retain(|(_, h)| !matches!(h, Held::Failed(..)));
+            false
+        })
+        .collect();
     // Phase 2: cross-file checks.
     {
         let mut full: Vec<&mut FileResult> = linted
@@ -530,14 +535,15 @@ fn check(args: CheckArgs) -> i32 {
     // Phase 3: report, file by file in sorted order: spilled findings read back, suppressions
     // applied ([`Linter::finalize`]), rendered `helm template` output on stdin reported against
     // each document's `# Source:` file.
-    let mut results = linted.into_iter().map(|(input, h)| match h {
-        Held::Full(r) => *r,
+    let mut results = linted.into_iter().filter_map(|(input, h)| match h {
+        Held::Full(r) => Some(*r),
         Held::Clean { objects } => {
             let mut r = FileResult::new(crate::source::Source::new(input.display(), ""));
             r.objects = objects as usize;
-            r
+            Some(r)
         }
-        Held::Failed(_) => FileResult::new(crate::source::Source::new(input.display(), "")),
+        // Reported above.
+        Held::Failed(_) => None,
     });
     // Every file reaches the reporter (JUnit lists clean files too). Findings were located while
     // each file's text was at hand, so machine formats need no text; the human report reads the
