@@ -130,23 +130,29 @@ if [ $peers = 1 ]; then
     "$venv/bin/pip" install --quiet checkov yamllint
   fi
   export PATH="$venv/bin:$PATH"
-  # One run each (they take minutes), under GNU time for their peak memory.
+  # One run each (they take minutes), under GNU time for their peak memory: sets peer_t, peer_m.
+  peer() {
+    local name=$1
+    shift
+    hyperfine -N -i --runs 1 --export-csv "$work/$name.csv" \
+      -n "$name" "/usr/bin/time -v -o $work/$name.time $*"
+    peer_t=$(mean "$work/$name.csv" "$name")
+    peer_m=$(awk '/Maximum resident set size/ {printf "%.1f", $6/1024}' "$work/$name.time")
+  }
   if command -v yamllint >/dev/null; then
     # yamllint reads every .yaml/.yml file (hidden directories too) unless its config ignores it.
     yfiles=$(yamllint --list-files -d relaxed "$corpus" | wc -l)
-    hyperfine -N -i --runs 1 --export-csv "$work/yamllint.csv" \
-      -n yamllint "/usr/bin/time -v -o $work/yamllint.time yamllint -d relaxed -f parsable $corpus"
-    t_yaml=$(mean "$work/yamllint.csv" yamllint)
-    m_yaml=$(awk '/Maximum resident set size/ {printf "%.1f", $6/1024}' "$work/yamllint.time")
+    peer yamllint yamllint -d relaxed -f parsable "$corpus"
+    t_yaml=$peer_t
+    m_yaml=$peer_m
   else
     echo "yamllint not found: pip install yamllint (or rerun with --peers --install)"
   fi
   if command -v checkov >/dev/null; then
     # checkov skips hidden directories, as ekslint does: the same file set. About 10 minutes.
-    hyperfine -N -i --runs 1 --export-csv "$work/checkov.csv" \
-      -n checkov "/usr/bin/time -v -o $work/checkov.time checkov --framework kubernetes --quiet --compact -d $corpus"
-    t_checkov=$(mean "$work/checkov.csv" checkov)
-    m_checkov=$(awk '/Maximum resident set size/ {printf "%.1f", $6/1024}' "$work/checkov.time")
+    peer checkov checkov --framework kubernetes --quiet --compact -d "$corpus"
+    t_checkov=$peer_t
+    m_checkov=$peer_m
   else
     echo "checkov not found: pip install checkov (or rerun with --peers --install)"
   fi
