@@ -203,9 +203,12 @@ fn error(msg: impl std::fmt::Display) {
     eprintln!("ekslint: error: {msg}");
 }
 
-/// The built-in rules (with their examples) and those of `dirs`.
-fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, i32> {
-    let mut set = match RuleSet::builtin() {
+/// The built-in rules and those of `dirs`; a rule that does not load is shown with its code frame.
+fn load_rules<'d>(
+    builtin: Result<RuleSet, crate::rules::LoadError>,
+    dirs: impl IntoIterator<Item = &'d PathBuf>,
+) -> Result<RuleSet, i32> {
+    let mut set = match builtin {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{:?}", miette::Report::from(e));
@@ -222,7 +225,7 @@ fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, i32> {
 }
 
 fn explain(id: &str, dirs: &[PathBuf]) -> i32 {
-    let set = match load_rules(dirs) {
+    let set = match load_rules(RuleSet::builtin(), dirs) {
         Ok(s) => s,
         Err(c) => return c,
     };
@@ -235,7 +238,7 @@ fn explain(id: &str, dirs: &[PathBuf]) -> i32 {
 }
 
 fn test_rules(dirs: &[PathBuf], all: bool) -> i32 {
-    let set = match load_rules(dirs) {
+    let set = match load_rules(RuleSet::builtin(), dirs) {
         Ok(s) => s,
         Err(c) => return c,
     };
@@ -269,7 +272,7 @@ fn test_rules(dirs: &[PathBuf], all: bool) -> i32 {
 }
 
 fn list(format: ListFormat, dirs: &[PathBuf]) -> i32 {
-    let set = match load_rules(dirs) {
+    let set = match load_rules(RuleSet::builtin(), dirs) {
         Ok(s) => s,
         Err(c) => return c,
     };
@@ -366,21 +369,14 @@ fn check(args: CheckArgs) -> i32 {
     let threads = discover::walk_threads();
     let found = discover::discover(&paths, &excludes, &stdin_name, threads);
 
-    let mut rules = match builtin.join() {
-        Ok(Ok(set)) => set,
-        Ok(Err(e)) => {
-            eprintln!("{:?}", miette::Report::from(e));
-            return 2;
-        }
-        // A panic while loading the built-in rules is a bug: let it show as one.
-        Err(panic) => std::panic::resume_unwind(panic),
+    // A panic while loading the built-in rules is a bug: let it show as one.
+    let builtin = builtin
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let mut rules = match load_rules(builtin, config.rules.iter().chain(&args.rules)) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    for dir in config.rules.iter().chain(&args.rules) {
-        if let Err(e) = rules.load_dir(dir) {
-            eprintln!("{:?}", miette::Report::from(e));
-            return 2;
-        }
-    }
     if !args.select.is_empty() {
         config.select = Some(args.select.iter().map(|s| Selector::cli(s)).collect());
     }

@@ -585,44 +585,26 @@ pub struct RuleSet {
 impl RuleSet {
     /// The rules shipped in the binary.
     pub fn builtin() -> Result<RuleSet, LoadError> {
-        let mut rules = Vec::new();
-        for (name, text) in embedded::RULE_FILES {
-            rules.push(load_rule(&format!("rules/{name}"), text, "built-in")?);
-        }
-        let mut set = RuleSet { rules };
-        set.sort();
-        Ok(set)
+        Self::load_builtin(|text| text.into())
     }
 
     /// The built-in rules without their examples, for a lint run: examples are half the text
     /// of the rule files and only `test-rules` and the test suite read them (the built-in ones
     /// are tested there), so a lint run does not parse them at every start.
-    /// Loaded on two threads (every run pays for this before it lints anything; plain threads,
-    /// so that rayon's pool starts after the walk).
     pub fn builtin_for_linting() -> Result<RuleSet, LoadError> {
-        let load = |files: &[(&str, &str)]| -> Result<Vec<Rule>, LoadError> {
-            files
-                .iter()
-                .map(|(name, text)| {
-                    load_rule(
-                        &format!("rules/{name}"),
-                        &without_examples(text),
-                        "built-in",
-                    )
-                })
-                .collect()
-        };
-        let (first, second) = embedded::RULE_FILES.split_at(embedded::RULE_FILES.len() / 2);
-        let (a, b) = std::thread::scope(|s| {
-            let other = s.spawn(|| load(second));
-            let a = load(first);
-            (a, other.join())
-        });
-        let mut rules = a?;
-        match b {
-            Ok(b) => rules.extend(b?),
-            // A panic while loading built-in rules is a bug: let it show as one.
-            Err(panic) => std::panic::resume_unwind(panic),
+        Self::load_builtin(without_examples)
+    }
+
+    fn load_builtin(
+        text_of: impl Fn(&str) -> std::borrow::Cow<'_, str>,
+    ) -> Result<RuleSet, LoadError> {
+        let mut rules = Vec::new();
+        for (name, text) in embedded::RULE_FILES {
+            rules.push(load_rule(
+                &format!("rules/{name}"),
+                &text_of(text),
+                "built-in",
+            )?);
         }
         let mut set = RuleSet { rules };
         set.sort();
