@@ -101,6 +101,9 @@ impl In {
 struct Store {
     out: BufWriter<File>,
     len: u64,
+    /// A write failed (disk full?): nothing more is written, but what was written before is
+    /// still read back.
+    broken: bool,
 }
 
 pub struct Spill {
@@ -108,8 +111,8 @@ pub struct Spill {
     held: AtomicUsize,
     /// Findings written to the file so far.
     written: AtomicUsize,
-    /// `None` until the first spill; `Err` once the temporary file failed (findings stay in
-    /// memory from then on).
+    /// `None` until the first spill; `Err` if no temporary file could be made (findings stay in
+    /// memory then).
     store: Mutex<Option<Result<Store, ()>>>,
 }
 
@@ -153,6 +156,7 @@ impl Spill {
                 .map(|f| Store {
                     out: BufWriter::with_capacity(1 << 16, f),
                     len: 0,
+                    broken: false,
                 })
                 .map_err(|_| ())
         });
@@ -160,8 +164,12 @@ impl Spill {
             // No temporary file: the findings stay where they are.
             return None;
         };
+        if store.broken {
+            return None;
+        }
         if store.out.write_all(&bytes).is_err() {
-            *guard = Some(Err(()));
+            // These stay in memory; the bytes that did go out are past every segment's end.
+            store.broken = true;
             return None;
         }
         let segment = Segment {
@@ -202,9 +210,14 @@ impl Spill {
         // Later writes append: put the cursor back at the end.
         file.seek(SeekFrom::End(0))?;
         let stored: Vec<In> = serde_json::from_slice(&bytes).map_err(std::io::Error::other)?;
-        Ok(stored
+        stored
             .into_iter()
-            .filter_map(|s| s.finding(rules))
-            .collect())
+            .map(|s| {
+                let rule = s.rule.clone();
+                s.finding(rules).ok_or_else(|| {
+                    std::io::Error::other(format!("a finding of unknown rule `{rule}`"))
+                })
+            })
+            .collect()
     }
 }
