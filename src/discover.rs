@@ -13,8 +13,8 @@ use ignore::{WalkBuilder, WalkState};
 
 use crate::lint::FileKind;
 
-/// One file to lint.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One file to lint. Inputs compare (sort, and `dedup` after sorting) by their names' bytes.
+#[derive(Debug, Clone)]
 pub enum Input {
     /// A file on disk (its path is also how reports name it). `patch`: a kustomize patch.
     File { path: PathBuf, patch: bool },
@@ -50,6 +50,14 @@ impl Ord for Input {
             })
     }
 }
+
+impl PartialEq for Input {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Input {}
 
 impl PartialOrd for Input {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
