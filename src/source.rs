@@ -223,16 +223,12 @@ fn line_starts(text: &str) -> Vec<u32> {
     let mut line_starts = vec![0u32];
     let bytes = text.as_bytes();
     let mut i = 0;
-    if find_byte(bytes, b'\r').is_none() {
+    if memchr::memchr(b'\r', bytes).is_none() {
         // The common case, `\n` only.
-        line_starts.reserve(bytes.len() / 40);
-        while let Some(pos) = find_byte(&bytes[i..], b'\n') {
-            i += pos + 1;
-            line_starts.push(i as u32);
-        }
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|at| (at + 1) as u32));
         return line_starts;
     }
-    while let Some(pos) = memchr_newline(&bytes[i..]) {
+    while let Some(pos) = memchr::memchr2(b'\n', b'\r', &bytes[i..]) {
         let at = i + pos;
         let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
             at + 2
@@ -243,37 +239,6 @@ fn line_starts(text: &str) -> Vec<u32> {
         i = next;
     }
     line_starts
-}
-
-/// The index of the first `needle` in `haystack`, comparing eight bytes at a time (every file is
-/// scanned for line ends, document separators and `{{`, so this is worth a few lines; no `unsafe`
-/// and no dependency).
-pub fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let pattern = u64::from_ne_bytes([needle; 8]);
-    let mut chunks = haystack.chunks_exact(8);
-    let mut base = 0;
-    for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word) ^ pattern;
-        // The high bit of each byte of `zero` is set exactly where `x` has a zero byte (no carry
-        // crosses bytes), and `from_le_bytes` puts the first byte lowest.
-        let zero = !(((x & LOW7) + LOW7) | x | LOW7);
-        if zero != 0 {
-            return Some(base + (zero.trailing_zeros() / 8) as usize);
-        }
-        base += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == needle)
-        .map(|i| base + i)
-}
-
-fn memchr_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n' || b == b'\r')
 }
 
 /// Maps saphyr's character indices within one text to byte offsets.
@@ -332,28 +297,6 @@ mod tests {
         assert_eq!(s.position(b).line, 3);
         assert_eq!(s.position(b).column, 1);
         assert_eq!(s.slice(s.line_span(2)), "name: 值x");
-    }
-
-    #[test]
-    fn find_byte_finds_the_first() {
-        let hay: Vec<u8> = (0..40u8).chain(0..40).collect();
-        for needle in [0u8, 1, 7, 8, 9, 15, 16, 31, 39, 40, 0x80, 0xff] {
-            assert_eq!(
-                find_byte(&hay, needle),
-                hay.iter().position(|&b| b == needle),
-                "{needle}"
-            );
-        }
-        for len in 0..20 {
-            let mut v = vec![b'a'; len];
-            assert_eq!(find_byte(&v, b'\n'), None);
-            if len > 0 {
-                v[len - 1] = b'\n';
-                assert_eq!(find_byte(&v, b'\n'), Some(len - 1));
-            }
-        }
-        assert_eq!(find_byte("中\n".as_bytes(), b'\n'), Some(3));
-        assert_eq!(find_byte(&[0x81, 0x01, 0x80], 0x80), Some(2));
     }
 
     #[test]

@@ -293,7 +293,7 @@ pub fn split_documents(text: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
     for nl in memchr::memmem::find_iter(bytes, b"\n---") {
         let pos = nl + 1;
-        let line_end = crate::source::find_byte(&bytes[pos..], b'\n')
+        let line_end = memchr::memchr(b'\n', &bytes[pos..])
             .map(|i| pos + i + 1)
             .unwrap_or(bytes.len());
         let rest = text[pos + 3..line_end].trim();

@@ -7,7 +7,7 @@
 //! linted further.
 
 use super::{Builtin, Phase, RawFinding, no_params};
-use crate::source::{Span, find_byte};
+use crate::source::Span;
 use crate::yaml::{Kind, Node, Parsed};
 
 #[derive(Debug)]
@@ -37,7 +37,7 @@ fn scalar_spans(text: &str, node: &Node<'_>, out: &mut Vec<Span>) {
                 .as_bytes()
                 .get(node.span.start as usize..end)
                 .unwrap_or_default();
-            if find_byte(raw, b'{').is_some() {
+            if memchr::memchr(b'{', raw).is_some() {
                 out.push(node.span);
             }
         }
@@ -75,7 +75,7 @@ fn double_braces(text: &str) -> impl Iterator<Item = usize> + '_ {
     let mut from = 0;
     std::iter::from_fn(move || {
         loop {
-            let at = from + find_byte(text.as_bytes().get(from..)?, b'{')?;
+            let at = from + memchr::memchr(b'{', text.as_bytes().get(from..)?)?;
             if text.as_bytes().get(at + 1) == Some(&b'{') {
                 from = at + 2;
                 return Some(at);
