@@ -10,9 +10,10 @@ use rayon::prelude::*;
 use crate::config::{Config, FailOn, Selector};
 use crate::diagnostic::{FileResult, Severity};
 use crate::discover::{self, Input, io_message};
-use crate::lint::Linter;
+use crate::lint::{Facts, Linter};
 use crate::report::{Reporter, Summary, human::Human, json::Json};
 use crate::rules::RuleSet;
+use crate::spill::{Held, Records};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -367,37 +368,6 @@ fn check(args: CheckArgs) -> i32 {
         .clone()
         .unwrap_or_else(|| "<stdin>".to_string());
     let threads = discover::walk_threads();
-    let found = discover::discover(&paths, &excludes, &stdin_name, threads);
-
-    // A panic while loading the built-in rules is a bug: let it show as one.
-    let builtin = builtin
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    let mut rules = match load_rules(builtin, config.rules.iter().chain(&args.rules)) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    if !args.select.is_empty() {
-        config.select = Some(args.select.iter().map(|s| Selector::cli(s)).collect());
-    }
-    if !args.ignore.is_empty() {
-        config.ignore = args.ignore.iter().map(|s| Selector::cli(s)).collect();
-    }
-    if let Err(e) = config.validate(&rules) {
-        eprintln!("{:?}", miette::Report::from(e));
-        return 2;
-    }
-    config.apply(&mut rules);
-    let mut baseline_entries = Vec::new();
-    let mut linter = Linter::new(rules);
-    linter.max_file_size = args.max_file_size;
-    linter.inline_suppressions = !args.no_inline_suppressions;
-    linter.path_ignores = config.path_ignores();
-
-    let mut io_failed = !found.errors.is_empty();
-    for e in &found.errors {
-        error(format!("{}: {}", e.path, e.message));
-    }
 
     let stdout = io::stdout();
     let is_tty = args.output.is_none() && stdout.is_terminal();
@@ -411,6 +381,137 @@ fn check(args: CheckArgs) -> i32 {
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(100);
+    let mut summary = Summary::default();
+    // Between linting and reporting, what is kept of every file waits here: in memory up to a
+    // budget, in temporary files beyond it (see `spill`).
+    let spill = crate::spill::Spill::from_env();
+
+    // Phase 1: find and lint every file as the walk finds it. The walk runs on its own thread
+    // (in the tree's order) and hands files over a short queue to the lint workers; what they
+    // keep of a file is put back in walk order by `Sink`. No list of all files is ever held.
+    let t1 = std::time::Instant::now();
+    let mut walk_errors = Vec::new();
+    let linter = if threads <= 1 {
+        // One thread means one thread: walk, lint and keep in turn.
+        let linter = match prepare_linter(builtin, &args, &mut config) {
+            Ok(l) => l,
+            Err(code) => return code,
+        };
+        let sink = Sink::new(spill.budget());
+        let mut seq = 0;
+        discover::stream(
+            &paths,
+            &excludes,
+            &stdin_name,
+            |input| {
+                sink.put(vec![(seq, lint_one(&linter, &input))]);
+                seq += 1;
+                true
+            },
+            |e| walk_errors.push(e),
+        );
+        (linter, sink)
+    } else {
+        // Files go over in batches: one hand-over per file costs more than the queue saves.
+        const BATCH: usize = 64;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Input)>>(32);
+        let walked = std::thread::scope(|scope| {
+            let walker = scope.spawn(|| {
+                let mut errors = Vec::new();
+                let mut seq = 0;
+                let mut batch = Vec::with_capacity(BATCH);
+                let mut open = true;
+                discover::stream(
+                    &paths,
+                    &excludes,
+                    &stdin_name,
+                    |input| {
+                        batch.push((seq, input));
+                        seq += 1;
+                        if batch.len() == BATCH {
+                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            open = tx.send(full).is_ok();
+                        }
+                        open
+                    },
+                    |e| errors.push(e),
+                );
+                if open && !batch.is_empty() {
+                    let _ = tx.send(batch);
+                }
+                drop(tx);
+                errors
+            });
+            // The built-in rules were parsed while the walk started.
+            let linter = prepare_linter(builtin, &args, &mut config);
+            let linter = match linter {
+                Ok(l) => l,
+                Err(code) => {
+                    drop(rx);
+                    let _ = walker.join();
+                    return Err(code);
+                }
+            };
+            let sink = Sink::new(spill.budget());
+            let rx = std::sync::Mutex::new(rx);
+            // The lint workers (a scope of their own: they borrow the linter made above).
+            std::thread::scope(|workers| {
+                for _ in 0..threads {
+                    workers.spawn(|| {
+                        loop {
+                            let next = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                            let Ok(batch) = next else { break };
+                            let done: Vec<(usize, Linted)> = batch
+                                .into_iter()
+                                .map(|(seq, input)| (seq, lint_one(&linter, &input)))
+                                .collect();
+                            sink.put(done);
+                        }
+                    });
+                }
+            });
+            let errors = walker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok((linter, sink, errors))
+        });
+        match walked {
+            Ok((linter, sink, errors)) => {
+                walk_errors = errors;
+                (linter, sink)
+            }
+            Err(code) => return code,
+        }
+    };
+    let (linter, sink) = linter;
+    let SinkState {
+        records,
+        facts,
+        failed,
+        ..
+    } = sink.state.into_inner().unwrap_or_else(|p| p.into_inner());
+    let t2 = std::time::Instant::now();
+    let mut io_failed = !walk_errors.is_empty() || !failed.is_empty();
+    for e in &walk_errors {
+        error(format!("{}: {}", e.path, e.message));
+    }
+    for (name, message) in &failed {
+        summary.skipped += 1;
+        error(format!("{name}: {message}"));
+    }
+
+    // `--output FILE`: the report goes to the file, the summary line to stderr (after the report).
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Box::new(io::BufWriter::new(f)),
+            Err(e) => {
+                let msg = io_message(&e);
+                error(format!("cannot write {}: {msg}", path.display()));
+                return 2;
+            }
+        },
+        None => Box::new(io::BufWriter::new(stdout.lock())),
+    };
     let mut reporter: Box<dyn Reporter> = match args.format {
         Format::Human => {
             let mut h = Human::new(color, is_tty || args.color == ColorChoice::Always, width);
@@ -433,114 +534,63 @@ fn check(args: CheckArgs) -> i32 {
         };
         reporter = Box::new(crate::report::statistics::Statistics::new(reporter, sink));
     }
-    // `--output FILE`: the report goes to the file, the summary line to stderr (after the report).
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => match std::fs::File::create(path) {
-            Ok(f) => Box::new(io::BufWriter::new(f)),
-            Err(e) => {
-                let msg = io_message(&e);
-                error(format!("cannot write {}: {msg}", path.display()));
-                return 2;
-            }
-        },
-        None => Box::new(io::BufWriter::new(stdout.lock())),
-    };
-    let mut summary = Summary::default();
-    // Findings wait here, in memory up to a budget, in a temporary file beyond it.
-    let spill = crate::spill::Spill::from_env();
+    let mut baseline_entries = Vec::new();
 
-    let lint_one = |input: &Input| -> Held {
-        let linted = match input {
-            Input::File { path, patch } => linter
-                .lint_path(&input.display(), path, *patch)
-                .map_err(|e| io_message(&e)),
-            Input::Stdin { name } => discover::read_stdin(name)
-                .map(|bytes| linter.lint_bytes(name, bytes))
-                .map_err(|(_, message)| message),
-        };
-        let mut r = match linted {
-            Ok(r) => r,
-            Err(message) => return Held::Failed(message.into_boxed_str()),
-        };
-        // Only findings and small facts are kept: the text of a file on disk is dropped here, in
-        // the worker (the human report reads it again for its code frames).
-        if r.origin.is_some() {
-            r.source = crate::source::Source::new(std::mem::take(&mut r.source.name), "");
-            if r.findings.is_empty()
-                && r.facts.is_empty()
-                && r.directives.is_empty()
-                && r.skipped.is_none()
-            {
-                // Its name is the input's: nothing of it needs keeping but a count.
-                return Held::Clean {
-                    objects: u32::try_from(r.objects).unwrap_or(u32::MAX),
-                };
-            }
-        }
-        r.findings.shrink_to_fit();
-        r.facts.shrink_to_fit();
-        if let Some(segment) = spill.keep(&mut r.findings) {
-            r.spilled.push(segment);
-        }
-        Held::Full(Box::new(r))
-    };
-
-    // Phase 1, in parallel: lint every file, in one pass (no thread waits at a chunk boundary for
-    // another's large file). What is kept of a file is its name, its findings (up to the spill
-    // budget) and small facts, never its tree or text.
-    let t1 = std::time::Instant::now();
-    // The inputs stay until their files are reported (they are the names of clean files); they
-    // are not freed file by file in the workers either: freeing from a worker what the walker
-    // threads allocated costs more than it saves (glibc's arenas).
-    let linted: Vec<Held> = found.inputs.par_iter().map(lint_one).collect();
-    let t2 = std::time::Instant::now();
-    let mut linted: Vec<(Input, Held)> = found
-        .inputs
-        .into_iter()
-        .zip(linted)
-        .filter(|(input, held)| {
-            let Held::Failed(message) = held else {
-                return true;
-            };
-            io_failed = true;
-            summary.skipped += 1;
-            error(format!("{}: {message}", input.display()));
-            false
-        })
-        .collect();
-    // Phase 2: cross-file checks.
-    {
-        let mut full: Vec<&mut FileResult> = linted
-            .iter_mut()
-            .filter_map(|(_, h)| match h {
-                Held::Full(r) => Some(&mut **r),
-                _ => None,
-            })
-            .collect();
-        linter.cross_file(&mut full, Some(&spill));
-    }
+    // Phase 2: cross-file checks, over the facts the files left.
+    let cross = linter.cross_file(facts, Some(&spill));
     let t3 = std::time::Instant::now();
-    if args.verbose && spill.written() > 0 {
+    if args.verbose && (spill.written() > 0 || records.written() > 0) {
         eprintln!(
-            "ekslint: {} findings waited in a temporary file (over the {:.1} MiB memory budget)",
+            "ekslint: {} files' results and {} cross-file findings waited in temporary files (over the {:.1} MiB memory budget)",
+            records.written(),
             spill.written(),
             spill.budget() as f64 / 1048576.0
         );
     }
 
-    // Phase 3: report, file by file in sorted order: spilled findings read back, suppressions
-    // applied ([`Linter::finalize`]), rendered `helm template` output on stdin reported against
-    // each document's `# Source:` file.
-    let mut results = linted.into_iter().filter_map(|(input, h)| match h {
-        Held::Full(r) => Some(*r),
-        Held::Clean { objects } => {
-            let mut r = FileResult::new(crate::source::Source::new(input.display(), ""));
-            r.objects = objects as usize;
+    // Phase 3: report, file by file in walk order: records read back, cross-file findings
+    // joined, suppressions applied ([`Linter::finalize`]), rendered `helm template` output on
+    // stdin reported against each document's `# Source:` file.
+    let mut cross = cross.into_iter().peekable();
+    let read_failed = std::cell::Cell::new(false);
+    let mut results = records
+        .drain(&linter.rules)
+        .enumerate()
+        .filter_map(|(i, held)| {
+            let mut r = match held {
+                Ok(Held::Full(r)) => *r,
+                Ok(Held::Clean { name, objects }) => {
+                    let mut r = FileResult::new(crate::source::Source::new(name, ""));
+                    r.objects = objects as usize;
+                    r
+                }
+                Err(e) => {
+                    error(format!(
+                        "cannot read back the results of the files after the {i}th from the temporary file: {}",
+                        io_message(&e)
+                    ));
+                    read_failed.set(true);
+                    return None;
+                }
+            };
+            while let Some((_, found)) = cross.next_if(|(file, _)| *file <= i) {
+                match found {
+                    Err(f) => r.findings.push(*f),
+                    Ok(segment) => match spill.load(segment, &linter.rules) {
+                        Ok(findings) => r.findings.extend(findings),
+                        Err(e) => {
+                            read_failed.set(true);
+                            error(format!(
+                                "{}: cannot read back its findings from the temporary file: {}",
+                                r.source.name,
+                                io_message(&e)
+                            ));
+                        }
+                    },
+                }
+            }
             Some(r)
-        }
-        // Reported above.
-        Held::Failed(_) => None,
-    });
+        });
     // Every file reaches the reporter (JUnit lists clean files too). Findings were located while
     // each file's text was at hand, so machine formats need no text; the human report reads the
     // files with findings again for its code frames. Reading, decoding and indexing the lines of
@@ -554,19 +604,6 @@ fn check(args: CheckArgs) -> i32 {
         }
         let mut batch = Vec::with_capacity(raw.len());
         for mut r in raw {
-            for segment in std::mem::take(&mut r.spilled) {
-                match spill.load(segment, &linter.rules) {
-                    Ok(findings) => r.findings.extend(findings),
-                    Err(e) => {
-                        io_failed = true;
-                        error(format!(
-                            "{}: cannot read back its findings from the temporary file: {}",
-                            r.source.name,
-                            io_message(&e)
-                        ));
-                    }
-                }
-            }
             linter.finalize(&mut r);
             if r.origin.is_none() {
                 batch.extend(crate::lint::split_rendered(r));
@@ -627,6 +664,8 @@ fn check(args: CheckArgs) -> i32 {
             }
         }
     }
+    drop(results);
+    io_failed |= read_failed.get();
     if std::env::var_os("EKSLINT_TIMINGS").is_some_and(|v| !v.is_empty()) {
         // For profiling (see BENCHMARKS.md): where the wall time of this run went.
         let ms = |a: std::time::Instant, b: std::time::Instant| (b - a).as_secs_f64() * 1000.0;
@@ -701,14 +740,123 @@ fn check(args: CheckArgs) -> i32 {
     }
 }
 
-/// What a lint run keeps of a file between linting it and reporting it.
-enum Held {
-    /// Nothing found, nothing to contribute (reports that list clean files take the name from
-    /// the input).
-    Clean {
-        objects: u32,
-    },
-    Full(Box<FileResult>),
-    /// Could not be read: why.
-    Failed(Box<str>),
+/// What became of one file in a worker.
+enum Linted {
+    Kept(Held),
+    /// Could not be read: its name and why.
+    Failed(String, Box<str>),
+}
+
+/// Lints one file and keeps what the report and the cross-file phase need of it: its findings,
+/// facts and suppression directives, never its tree or (for a file on disk) its text.
+fn lint_one(linter: &Linter, input: &Input) -> Linted {
+    let linted = match input {
+        Input::File { path, patch } => linter
+            .lint_path(&input.display(), path, *patch)
+            .map_err(|e| io_message(&e)),
+        Input::Stdin { name } => discover::read_stdin(name)
+            .map(|bytes| linter.lint_bytes(name, bytes))
+            .map_err(|(_, message)| message),
+    };
+    let mut r = match linted {
+        Ok(r) => r,
+        Err(message) => {
+            return Linted::Failed(input.display().into_owned(), message.into_boxed_str());
+        }
+    };
+    // The text of a file on disk is dropped here, in the worker (the human report reads it
+    // again for its code frames).
+    if r.origin.is_some() {
+        r.source = crate::source::Source::new(std::mem::take(&mut r.source.name), "");
+        if r.findings.is_empty()
+            && r.facts.is_empty()
+            && r.directives.is_empty()
+            && r.skipped.is_none()
+        {
+            return Linted::Kept(Held::Clean {
+                name: std::mem::take(&mut r.source.name).into_boxed_str(),
+                objects: u32::try_from(r.objects).unwrap_or(u32::MAX),
+            });
+        }
+    }
+    r.findings.shrink_to_fit();
+    r.facts.shrink_to_fit();
+    Linted::Kept(Held::Full(Box::new(r)))
+}
+
+/// Puts the files back in walk order as the workers finish them (a file finished early waits
+/// in `pending` for those before it), then keeps each in [`Records`] and its facts in [`Facts`].
+struct Sink {
+    state: std::sync::Mutex<SinkState>,
+}
+
+struct SinkState {
+    next: usize,
+    pending: std::collections::BTreeMap<usize, Linted>,
+    records: Records,
+    facts: Facts,
+    failed: Vec<(String, Box<str>)>,
+}
+
+impl Sink {
+    fn new(budget: usize) -> Sink {
+        Sink {
+            state: std::sync::Mutex::new(SinkState {
+                next: 0,
+                pending: std::collections::BTreeMap::new(),
+                records: Records::new(budget),
+                facts: Facts::default(),
+                failed: Vec::new(),
+            }),
+        }
+    }
+
+    fn put(&self, done: Vec<(usize, Linted)>) {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let s = &mut *s;
+        s.pending.extend(done);
+        while let Some(linted) = s.pending.remove(&s.next) {
+            s.next += 1;
+            match linted {
+                Linted::Kept(mut held) => {
+                    if let Held::Full(r) = &mut held {
+                        // The file's number is its place among the reported files.
+                        s.facts.add(s.records.len(), r);
+                    }
+                    s.records.push(held);
+                }
+                Linted::Failed(name, message) => s.failed.push((name, message)),
+            }
+        }
+    }
+}
+
+/// The rules in force (built-in, the config's and `--rules` directories, `--select`/`--ignore`
+/// applied) in a linter set up from the arguments.
+fn prepare_linter(
+    builtin: std::thread::JoinHandle<Result<RuleSet, crate::rules::LoadError>>,
+    args: &CheckArgs,
+    config: &mut Config,
+) -> Result<Linter, i32> {
+    // A panic while loading the built-in rules is a bug: let it show as one.
+    let builtin = builtin
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let mut rules = load_rules(builtin, config.rules.iter().chain(&args.rules))?;
+    if !args.select.is_empty() {
+        config.select = Some(args.select.iter().map(|s| Selector::cli(s)).collect());
+    }
+    if !args.ignore.is_empty() {
+        config.ignore = args.ignore.iter().map(|s| Selector::cli(s)).collect();
+    }
+    if let Err(e) = config.validate(&rules) {
+        eprintln!("{:?}", miette::Report::from(e));
+        return Err(2);
+    }
+    config.apply(&mut rules);
+    let mut linter = Linter::new(rules);
+    linter.max_file_size = args.max_file_size;
+    linter.inline_suppressions = !args.no_inline_suppressions;
+    linter.path_ignores = config.path_ignores();
+    Ok(linter)
 }

@@ -162,8 +162,6 @@ pub struct FileResult {
     /// Set when this is one document of rendered output (`helm template`), named after its
     /// `# Source:` comment: what it was rendered into (e.g. `<stdin>`).
     pub rendered_from: Option<String>,
-    /// Findings written to the spill file (see [`crate::spill`]), read back when reported.
-    pub spilled: Vec<crate::spill::Segment>,
 }
 
 impl FileResult {
@@ -178,7 +176,6 @@ impl FileResult {
             directives: Vec::new(),
             origin: None,
             rendered_from: None,
-            spilled: Vec::new(),
         }
     }
 

@@ -1,9 +1,11 @@
-//! Stage 1 — discovery: turn the command-line paths into the list of files to lint.
+//! Stage 1 — discovery: turn the command-line paths into the files to lint.
 //!
-//! Directories are walked in parallel with the `ignore` crate (the walker behind ripgrep):
-//! `.gitignore` is honoured, hidden entries and `.git`, `target`, `node_modules` are skipped,
-//! `--exclude` globs prune files and directories. A file named on the command line is always linted,
-//! whatever its extension. The result is sorted so that output never depends on walk order.
+//! Directories are walked with the `ignore` crate (the walker behind ripgrep): `.gitignore` is
+//! honoured, hidden entries and `.git`, `target`, `node_modules` are skipped, `--exclude` globs
+//! prune files and directories. A file named on the command line is always linted, whatever its
+//! extension. A lint run takes the files one at a time from a sorted walk ([`stream`]): the
+//! output never depends on timing, and no list of every file is held. The benchmark floor and
+//! `ekslint size` collect the list from a parallel walk instead ([`discover`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -107,11 +109,10 @@ fn excluded(excludes: &GlobSet, path: &Path) -> bool {
     excludes.is_match(s)
 }
 
-/// How many threads to walk with: as many as rayon will lint with (`RAYON_NUM_THREADS`, else one
-/// per CPU), found without starting rayon's pool. Starting the pool before the walk measurably
+/// How many threads to walk (the benchmark floor) or lint with: `RAYON_NUM_THREADS`, else one per
+/// CPU, found without starting rayon's pool. Starting the pool before a parallel walk measurably
 /// hurts: in about half the runs the lint workers then contend for glibc's allocator locks
-/// (thousands of futex waits, twice the wall time); a pool started after the walker threads have
-/// exited never showed it.
+/// (thousands of futex waits, twice the wall time).
 pub fn walk_threads() -> usize {
     std::env::var("RAYON_NUM_THREADS")
         .ok()
@@ -120,7 +121,9 @@ pub fn walk_threads() -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Expands `args` into files. `-` is standard input, named `stdin_name`.
+/// Expands `args` into the list of files (all of them, sorted by their names' bytes), walking
+/// directories in parallel. The benchmark floor and `ekslint size` use it; a lint run streams
+/// instead ([`stream`]) and never holds the list.
 pub fn discover(
     args: &[String],
     excludes: &GlobSet,
@@ -147,14 +150,26 @@ pub fn discover(
                 continue;
             }
         };
+        let mut patches = Patches::default();
         if !meta.is_dir() {
+            let dir = path.parent().unwrap_or(Path::new(""));
             inputs.push(Input::File {
                 path: path.to_path_buf(),
-                patch: false,
+                patch: patches.is_patch(path, dir),
             });
             continue;
         }
-        let (found, errs) = walk(path, excludes, threads);
+        let (mut found, errs) = walk(path, excludes, threads);
+        // In the walk's order, kustomizations are read once per directory.
+        found.sort_by(|a, b| match (a, b) {
+            (Input::File { path: a, .. }, Input::File { path: b, .. }) => a.cmp(b),
+            _ => std::cmp::Ordering::Equal,
+        });
+        for i in found.iter_mut() {
+            if let Input::File { path: file, patch } = i {
+                *patch = patches.is_patch(file, path);
+            }
+        }
         inputs.extend(found);
         errors.extend(errs);
     }
@@ -170,8 +185,85 @@ pub fn discover(
             Input::Stdin { .. } => true,
         });
     }
-    mark_patches(&mut inputs);
     Discovery { inputs, errors }
+}
+
+/// Calls `each` with every file to lint, one at a time as a sorted walk finds it, so that no
+/// list of all files is ever held: memory stays flat however many files there are.
+///
+/// The order is the tree's (each directory's entries by their names' bytes, a directory's
+/// files before the next sibling's; `Path`'s ordering), arguments in that same order,
+/// standard input last. With more than one argument, a file reached twice (`./apps
+/// apps/a.yaml`) is linted once. Errors (a path that does not exist, an unreadable
+/// directory, a symbolic link loop) go to `error` as they are met.
+pub fn stream(
+    args: &[String],
+    excludes: &GlobSet,
+    stdin_name: &str,
+    mut each: impl FnMut(Input) -> bool,
+    mut error: impl FnMut(DiscoverError),
+) {
+    let mut paths: Vec<&String> = args.iter().filter(|a| *a != "-").collect();
+    paths.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
+    paths.dedup();
+    let mut seen = (paths.len() > 1).then(std::collections::HashSet::new);
+    // Whether to go on (`each` says no when nobody is listening any more).
+    let mut emit = |path: PathBuf, patch: bool, each: &mut dyn FnMut(Input) -> bool| {
+        if let Some(seen) = seen.as_mut()
+            && !seen.insert(std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()))
+        {
+            return true;
+        }
+        each(Input::File { path, patch })
+    };
+    for arg in paths {
+        let path = Path::new(arg);
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                error(DiscoverError {
+                    path: arg.clone(),
+                    message: io_message(&e),
+                });
+                continue;
+            }
+        };
+        let mut patches = Patches::default();
+        if !meta.is_dir() {
+            let dir = path.parent().unwrap_or(Path::new(""));
+            let patch = patches.is_patch(path, dir);
+            if !emit(path.to_path_buf(), patch, &mut each) {
+                return;
+            }
+            continue;
+        }
+        let walker = builder(path, excludes)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    let is_file = e.file_type().is_some_and(|t| t.is_file());
+                    if is_file && FileKind::is_lintable(&e.file_name().to_string_lossy()) {
+                        let file = e.into_path();
+                        let patch = patches.is_patch(&file, path);
+                        if !emit(file, patch, &mut each) {
+                            return;
+                        }
+                    }
+                }
+                Err(err) => error(DiscoverError {
+                    path: error_path(&err).unwrap_or_default(),
+                    message: walk_message(&err),
+                }),
+            }
+        }
+    }
+    if args.iter().any(|a| a == "-") {
+        each(Input::Stdin {
+            name: stdin_name.to_string(),
+        });
+    }
 }
 
 /// Removes `.` and resolves `..` lexically, so paths named by a kustomization compare with walked ones.
@@ -219,35 +311,53 @@ fn kustomize_patches(dir: &Path, out: &mut std::collections::HashSet<PathBuf>) {
     }
 }
 
-fn mark_patches(inputs: &mut [Input]) {
-    let mut dirs: Vec<PathBuf> = inputs
-        .iter()
-        .filter_map(|i| match i {
-            Input::File { path, .. } => path.parent().map(Path::to_path_buf),
-            Input::Stdin { .. } => None,
-        })
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    let mut patches = std::collections::HashSet::new();
-    for d in &dirs {
-        kustomize_patches(d, &mut patches);
-    }
-    for i in inputs.iter_mut() {
-        if let Input::File { path, patch } = i {
-            *patch = crate::lint::looks_like_patch_name(&path.to_string_lossy())
-                || patches.contains(&normalize(path));
+/// Which files kustomizations name as patches. A file is a patch if its name says so
+/// ([`crate::lint::looks_like_patch_name`]) or if the `kustomization.yaml` of its directory, or of
+/// a directory above it up to where the walk started, names it. Only the directories on the way
+/// to the current file are held (a stack), so a walk of any size keeps a handful.
+#[derive(Default)]
+struct Patches {
+    stack: Vec<(PathBuf, std::collections::HashSet<PathBuf>)>,
+}
+
+impl Patches {
+    fn is_patch(&mut self, file: &Path, root: &Path) -> bool {
+        if crate::lint::looks_like_patch_name(&file.to_string_lossy()) {
+            return true;
         }
+        let dir = file.parent().unwrap_or(Path::new(""));
+        while self.stack.last().is_some_and(|(d, _)| !dir.starts_with(d)) {
+            self.stack.pop();
+        }
+        let mut missing = Vec::new();
+        for a in dir.ancestors() {
+            if self.stack.last().is_some_and(|(d, _)| d == a) {
+                break;
+            }
+            missing.push(a);
+            if a == root {
+                break;
+            }
+        }
+        for a in missing.into_iter().rev() {
+            let mut named = std::collections::HashSet::new();
+            kustomize_patches(a, &mut named);
+            self.stack.push((a.to_path_buf(), named));
+        }
+        if self.stack.iter().all(|(_, named)| named.is_empty()) {
+            return false;
+        }
+        let file = normalize(file);
+        self.stack.iter().any(|(_, named)| named.contains(&file))
     }
 }
 
-fn walk(root: &Path, excludes: &GlobSet, threads: usize) -> (Vec<Input>, Vec<DiscoverError>) {
-    let found = Mutex::new(Vec::new());
-    let errors = Mutex::new(Vec::new());
+/// The walker both discoveries share: what is skipped and what is followed.
+fn builder(root: &Path, excludes: &GlobSet) -> WalkBuilder {
     let root_owned = root.to_path_buf();
     let excludes_filter = excludes.clone();
-    WalkBuilder::new(root)
-        .hidden(true)
+    let mut b = WalkBuilder::new(root);
+    b.hidden(true)
         .git_ignore(true)
         .git_global(false)
         .git_exclude(true)
@@ -255,7 +365,6 @@ fn walk(root: &Path, excludes: &GlobSet, threads: usize) -> (Vec<Input>, Vec<Dis
         .ignore(true)
         .parents(true)
         .follow_links(true)
-        .threads(threads)
         .filter_entry(move |e| {
             if e.depth() == 0 {
                 return true;
@@ -266,7 +375,15 @@ fn walk(root: &Path, excludes: &GlobSet, threads: usize) -> (Vec<Input>, Vec<Dis
             }
             let rel = e.path().strip_prefix(&root_owned).unwrap_or(e.path());
             !excluded(&excludes_filter, rel) && !excluded(&excludes_filter, e.path())
-        })
+        });
+    b
+}
+
+fn walk(root: &Path, excludes: &GlobSet, threads: usize) -> (Vec<Input>, Vec<DiscoverError>) {
+    let found = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    builder(root, excludes)
+        .threads(threads)
         .build_parallel()
         .run(|| {
             let found = &found;
@@ -364,6 +481,64 @@ pub fn io_message(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A lint run's files: in the tree's order (a directory's files before `app-config.yaml`,
+    /// whose name sorts after `app`), overlapping arguments linted once, standard input last,
+    /// patches named by the kustomization of a directory above marked, a missing path an error.
+    #[test]
+    fn stream_walks_in_tree_order_once_per_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("app/patches")).unwrap();
+        std::fs::write(
+            d.join("app/kustomization.yaml"),
+            "resources: [deploy.yaml]\npatches:\n- path: patches/replicas.yaml\n",
+        )
+        .unwrap();
+        for f in [
+            "app/deploy.yaml",
+            "app/patches/replicas.yaml",
+            "app-config.yaml",
+        ] {
+            std::fs::write(d.join(f), "kind: ConfigMap\n").unwrap();
+        }
+        let root = d.display().to_string();
+        let args = [
+            format!("{root}/app/deploy.yaml"),
+            "-".to_string(),
+            root.clone(),
+            format!("{root}/missing"),
+        ];
+        let mut got = Vec::new();
+        let mut errors = Vec::new();
+        stream(
+            &args,
+            &GlobSet::empty(),
+            "<stdin>",
+            |i| {
+                got.push(match i {
+                    Input::File { path, patch } => {
+                        let rel = path.strip_prefix(d).unwrap().display().to_string();
+                        format!("{rel}{}", if patch { " (patch)" } else { "" })
+                    }
+                    Input::Stdin { name } => name,
+                });
+                true
+            },
+            |e| errors.push(e.message),
+        );
+        assert_eq!(
+            got,
+            [
+                "app/deploy.yaml",
+                "app/kustomization.yaml",
+                "app/patches/replicas.yaml (patch)",
+                "app-config.yaml",
+                "<stdin>",
+            ]
+        );
+        assert_eq!(errors, ["no such file or directory"]);
+    }
 
     #[test]
     fn kustomization_patches_and_patch_names_are_marked() {

@@ -166,6 +166,41 @@ fn strict_json_error(source: &Source) -> Option<RawFinding> {
 /// Files larger than this are skipped (with a reason), unless `--max-file-size` says otherwise.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 32 * 1024 * 1024;
 
+/// A cross-file finding of a file (by index): in memory, or where the spill file holds it.
+pub type CrossFinding = (usize, Result<Segment, Box<Finding>>);
+
+/// The facts every file contributed for the cross-file phase, with the names of their files:
+/// all that is kept of the files themselves until every file is linted.
+#[derive(Default)]
+pub struct Facts {
+    /// (file index, rule index, fact)
+    facts: Vec<(usize, usize, crate::rules::builtin::Fact)>,
+    names: Vec<(usize, Box<str>)>,
+}
+
+impl Facts {
+    /// Moves the facts of `r`, file number `file`, here.
+    pub fn add(&mut self, file: usize, r: &mut FileResult) {
+        if r.facts.is_empty() {
+            return;
+        }
+        self.names.push((file, r.source.name.as_str().into()));
+        self.facts.extend(
+            std::mem::take(&mut r.facts)
+                .into_iter()
+                .map(|(rule, fact)| (file, rule, fact)),
+        );
+    }
+
+    pub fn len(&self) -> usize {
+        self.facts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.facts.is_empty()
+    }
+}
+
 pub struct Linter {
     pub rules: RuleSet,
     pub limits: Limits,
@@ -338,38 +373,51 @@ impl Linter {
     /// After every file is linted: cross-file checks over the facts every file contributed (their
     /// findings join the files they belong to), then [`Linter::finalize`] on every file.
     pub fn finish(&self, results: &mut [FileResult]) {
-        let mut all: Vec<&mut FileResult> = results.iter_mut().collect();
-        self.cross_file(&mut all, None);
+        let mut facts = Facts::default();
+        for (i, r) in results.iter_mut().enumerate() {
+            facts.add(i, r);
+        }
+        for (file, found) in self.cross_file(facts, None) {
+            if let (Some(r), Err(f)) = (results.get_mut(file), found) {
+                r.findings.push(*f);
+            }
+        }
         for r in results.iter_mut() {
             self.finalize(r);
         }
     }
 
-    /// The cross-file phase: every global check over the facts of all files. Its findings join
-    /// the files they belong to (in `spill`'s file once its budget is spent). Facts are dropped.
-    pub fn cross_file(&self, results: &mut [&mut FileResult], spill: Option<&Spill>) {
+    /// The cross-file phase: every global check over the facts of all files. Its findings come
+    /// back by file index, in file order (in `spill`'s file once its budget is spent: `Ok`).
+    pub fn cross_file(&self, facts: Facts, spill: Option<&Spill>) -> Vec<CrossFinding> {
+        let Facts {
+            mut facts,
+            mut names,
+        } = facts;
+        facts.sort_by_key(|(file, rule, _)| (*rule, *file));
+        names.sort_by_key(|(file, _)| *file);
+        let name = |file: usize| {
+            names
+                .binary_search_by_key(&file, |(f, _)| *f)
+                .map_or("", |i| &*names[i].1)
+        };
+        let mut found: Vec<CrossFinding> = Vec::new();
         for (i, rule) in self.rules.rules.iter().enumerate() {
             for b in rule.builtins(Phase::Global) {
-                let facts: Vec<GlobalFact<'_>> = results
+                let of_rule: Vec<GlobalFact<'_>> = facts
                     .iter()
-                    .enumerate()
-                    .flat_map(|(file, r)| {
-                        r.facts
-                            .iter()
-                            .filter(move |(ri, _)| *ri == i)
-                            .map(move |(_, fact)| GlobalFact {
-                                file,
-                                path: &r.source.name,
-                                fact,
-                            })
+                    .filter(|(_, r, _)| *r == i)
+                    .map(|(file, _, fact)| GlobalFact {
+                        file: *file,
+                        path: name(*file),
+                        fact,
                     })
                     .collect();
-                if facts.is_empty() {
+                if of_rule.is_empty() {
                     continue;
                 }
                 // Each finding goes to the spill file as it comes once the budget is spent: a
                 // popular image's findings are not all held at once.
-                let mut found: Vec<(usize, Result<Segment, Finding>)> = Vec::new();
                 let mut add = |g: GlobalFinding| {
                     let mut f = rule.finding(g.raw, None);
                     f.object = Some(g.object);
@@ -377,25 +425,16 @@ impl Linter {
                     let mut one = vec![f];
                     let kept = match spill.and_then(|s| s.keep(&mut one)) {
                         Some(segment) => Ok(segment),
-                        None => Err(one.remove(0)),
+                        None => Err(Box::new(one.remove(0))),
                     };
                     found.push((g.file, kept));
                 };
-                b.check_global(&facts, &mut add);
-                drop(facts);
-                for (file, kept) in found {
-                    if let Some(r) = results.get_mut(file) {
-                        match kept {
-                            Ok(segment) => r.spilled.push(segment),
-                            Err(f) => r.findings.push(f),
-                        }
-                    }
-                }
+                b.check_global(&of_rule, &mut add);
             }
         }
-        for r in results.iter_mut() {
-            r.facts = Vec::new();
-        }
+        // Stable: a file's findings stay in rule order.
+        found.sort_by_key(|(file, _)| *file);
+        found
     }
 
     /// The last per-file step, once the cross-file findings have joined (and spilled findings

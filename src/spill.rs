@@ -7,14 +7,15 @@
 //! If no temporary file can be created or written, findings stay in memory: spilling saves
 //! memory, it is never a reason for a run to fail.
 
+use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{Finding, Label, Severity};
+use crate::diagnostic::{FileResult, Finding, Label, Severity};
 use crate::k8s::ObjectRef;
 use crate::rules::RuleSet;
 use crate::source::{Loc, Span};
@@ -148,7 +149,7 @@ impl Spill {
         }
         self.held.fetch_sub(size, Ordering::Relaxed);
         let out: Vec<Out<'_>> = findings.iter().map(Out::new).collect();
-        let bytes = serde_json::to_vec(&out).ok()?;
+        let bytes = postcard::to_stdvec(&out).ok()?;
         let len = u32::try_from(bytes.len()).ok()?;
         let mut guard = self.store.lock().ok()?;
         let store = guard.get_or_insert_with(|| {
@@ -209,7 +210,7 @@ impl Spill {
         file.read_exact(&mut bytes)?;
         // Later writes append: put the cursor back at the end.
         file.seek(SeekFrom::End(0))?;
-        let stored: Vec<In> = serde_json::from_slice(&bytes).map_err(std::io::Error::other)?;
+        let stored: Vec<In> = postcard::from_bytes(&bytes).map_err(std::io::Error::other)?;
         stored
             .into_iter()
             .map(|s| {
@@ -220,4 +221,271 @@ impl Spill {
             })
             .collect()
     }
+}
+
+/// What a lint run keeps of a file between linting it and reporting it.
+pub enum Held {
+    /// Nothing found, nothing to contribute: its name and how many objects it held.
+    Clean {
+        name: Box<str>,
+        objects: u32,
+    },
+    Full(Box<FileResult>),
+}
+
+impl Held {
+    /// About how much memory it takes.
+    fn size(&self) -> usize {
+        const OVERHEAD: usize = 16;
+        match self {
+            Held::Clean { name, .. } => std::mem::size_of::<Held>() + name.len() + OVERHEAD,
+            Held::Full(r) => {
+                std::mem::size_of::<Held>()
+                    + std::mem::size_of::<FileResult>()
+                    + r.source.name.capacity()
+                    + r.source.text.len()
+                    + r.origin.as_ref().map_or(0, |o| o.as_os_str().len())
+                    + r.findings.iter().map(Finding::heap_size).sum::<usize>()
+                    + r.directives.len() * std::mem::size_of::<crate::suppress::Directive>()
+                    + OVERHEAD * 4
+            }
+        }
+    }
+
+    /// The file's record as it is written; `None` for what stays in memory whatever the budget
+    /// (a file with suppression directives, standard input's text, a path that is not UTF-8).
+    fn record(&self) -> Option<Record<'_, Out<'_>>> {
+        Some(match self {
+            Held::Clean { name, objects } => Record::Clean {
+                name,
+                objects: *objects,
+            },
+            Held::Full(r) => {
+                if !r.directives.is_empty() || !r.facts.is_empty() {
+                    return None;
+                }
+                let origin = match &r.origin {
+                    Some(o) => Some(o.to_str()?),
+                    None if r.source.text.is_empty() => None,
+                    None => return None,
+                };
+                Record::Full {
+                    name: &r.source.name,
+                    objects: u32::try_from(r.objects).ok()?,
+                    skipped: r.skipped.as_ref().map(|s| &*s.reason),
+                    origin,
+                    findings: r.findings.iter().map(Out::new).collect(),
+                }
+            }
+        })
+    }
+}
+
+/// A file's record in the records file; `Memory`: the next of those kept in memory.
+#[derive(Serialize, Deserialize)]
+enum Record<'a, F> {
+    Clean {
+        name: &'a str,
+        objects: u32,
+    },
+    Full {
+        name: &'a str,
+        objects: u32,
+        skipped: Option<&'a str>,
+        origin: Option<&'a str>,
+        findings: Vec<F>,
+    },
+    Memory,
+}
+
+/// Every file's [`Held`] record, in order, from linting to reporting: in memory up to a budget,
+/// then in an anonymous temporary file, read back in order (the list of files is never held
+/// whole: a run over ten times the files takes the same memory).
+pub struct Records {
+    budget: usize,
+    held: usize,
+    /// The first records, in memory.
+    head: VecDeque<Held>,
+    /// `None` until the budget is spent; `Err` if no temporary file could be made.
+    store: Option<Result<Store, ()>>,
+    /// Complete records in the file.
+    on_disk: usize,
+    /// Records that stay in memory though they come after the head: one `Memory` record each
+    /// in the file.
+    side: VecDeque<Held>,
+    /// The last records, in memory: once the file cannot be made or written.
+    tail: VecDeque<Held>,
+    spilling: bool,
+}
+
+impl Records {
+    pub fn new(budget: usize) -> Records {
+        Records {
+            budget,
+            held: 0,
+            head: VecDeque::new(),
+            store: None,
+            on_disk: 0,
+            side: VecDeque::new(),
+            tail: VecDeque::new(),
+            spilling: false,
+        }
+    }
+
+    /// The next file's record.
+    pub fn push(&mut self, h: Held) {
+        if !self.spilling {
+            let size = h.size();
+            if self.held + size <= self.budget {
+                self.held += size;
+                self.head.push_back(h);
+                return;
+            }
+            self.spilling = true;
+        }
+        if !self.tail.is_empty() {
+            self.tail.push_back(h);
+            return;
+        }
+        let store = self.store.get_or_insert_with(|| {
+            tempfile::tempfile()
+                .map(|f| Store {
+                    out: BufWriter::with_capacity(1 << 16, f),
+                    len: 0,
+                    broken: false,
+                })
+                .map_err(|_| ())
+        });
+        let Ok(store) = store else {
+            self.tail.push_back(h);
+            return;
+        };
+        let (bytes, memory) = match h.record() {
+            Some(record) => (postcard::to_stdvec(&record).ok(), false),
+            None => (postcard::to_stdvec(&Record::<Out<'_>>::Memory).ok(), true),
+        };
+        let written = bytes.is_some_and(|b| {
+            u32::try_from(b.len()).is_ok_and(|len| {
+                store.out.write_all(&len.to_le_bytes()).is_ok() && store.out.write_all(&b).is_ok()
+            })
+        });
+        if !written {
+            // Disk full? What was written stays readable; this and every later record stay here.
+            store.broken = true;
+            self.tail.push_back(h);
+            return;
+        }
+        self.on_disk += 1;
+        if memory {
+            self.side.push_back(h);
+        }
+    }
+
+    /// How many records there are.
+    pub fn len(&self) -> usize {
+        self.head.len() + self.on_disk + self.tail.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many records went to the temporary file.
+    pub fn written(&self) -> usize {
+        self.on_disk - self.side.len()
+    }
+
+    /// Every record in order. A record that cannot be read back is an `Err` (once; the records
+    /// after it in the file are lost with it, those in memory still come).
+    pub fn drain(mut self, rules: &RuleSet) -> impl Iterator<Item = std::io::Result<Held>> + '_ {
+        let mut reader = match self.store.take() {
+            Some(Ok(mut store)) => {
+                let rewound = store.out.flush().and_then(|()| {
+                    let mut f = store.out.into_inner().map_err(|e| e.into_error())?;
+                    f.seek(SeekFrom::Start(0))?;
+                    Ok(BufReader::with_capacity(1 << 16, f))
+                });
+                Some(rewound)
+            }
+            _ => None,
+        };
+        let mut left = self.on_disk;
+        let mut buf = Vec::new();
+        let mut from_disk = move || -> Option<std::io::Result<Held>> {
+            if left == 0 {
+                return None;
+            }
+            left -= 1;
+            let r = match reader.as_mut()? {
+                Ok(r) => r,
+                Err(_) => {
+                    left = 0;
+                    let e = reader.take()?.err()?;
+                    return Some(Err(e));
+                }
+            };
+            let one = read_record(r, &mut buf, rules, &mut self.side);
+            if one.is_err() {
+                left = 0;
+            }
+            Some(one)
+        };
+        let mut head = std::mem::take(&mut self.head);
+        let mut tail = std::mem::take(&mut self.tail);
+        std::iter::from_fn(move || {
+            if let Some(h) = head.pop_front() {
+                return Some(Ok(h));
+            }
+            if let Some(h) = from_disk() {
+                return Some(h);
+            }
+            tail.pop_front().map(Ok)
+        })
+    }
+}
+
+fn read_record(
+    r: &mut BufReader<File>,
+    buf: &mut Vec<u8>,
+    rules: &RuleSet,
+    side: &mut VecDeque<Held>,
+) -> std::io::Result<Held> {
+    let mut len = [0u8; 4];
+    r.read_exact(&mut len)?;
+    buf.resize(u32::from_le_bytes(len) as usize, 0);
+    r.read_exact(buf)?;
+    let record: Record<'_, In> = postcard::from_bytes(buf).map_err(std::io::Error::other)?;
+    Ok(match record {
+        Record::Clean { name, objects } => Held::Clean {
+            name: name.into(),
+            objects,
+        },
+        Record::Full {
+            name,
+            objects,
+            skipped,
+            origin,
+            findings,
+        } => {
+            let mut f = FileResult::new(crate::source::Source::new(name, ""));
+            f.objects = objects as usize;
+            f.skipped = skipped.map(|reason| crate::diagnostic::Skipped {
+                reason: reason.to_string(),
+            });
+            f.origin = origin.map(std::path::PathBuf::from);
+            f.findings = findings
+                .into_iter()
+                .map(|s| {
+                    let rule = s.rule.clone();
+                    s.finding(rules).ok_or_else(|| {
+                        std::io::Error::other(format!("a finding of unknown rule `{rule}`"))
+                    })
+                })
+                .collect::<std::io::Result<_>>()?;
+            Held::Full(Box::new(f))
+        }
+        Record::Memory => side
+            .pop_front()
+            .ok_or_else(|| std::io::Error::other("the records file and memory disagree"))?,
+    })
 }

@@ -953,9 +953,11 @@ fn output_is_byte_identical_across_runs_and_thread_counts() {
     }
 }
 
-/// Past a memory budget, findings wait in a temporary file (`EKSLINT_SPILL_BUDGET`, bytes): with
-/// a budget of 0 every finding goes through it, and the output must not change, cross-file
-/// findings (EKS601), suppressions and unused suppressions (EKS008) included.
+/// Past a memory budget, what is kept of every file (its name, findings) and the cross-file
+/// findings wait in temporary files (`EKSLINT_SPILL_BUDGET`, bytes): with a budget of 0
+/// everything goes through them, and the output must not change, cross-file findings (EKS601),
+/// suppressions (a file with directives stays in memory, between records read back) and unused
+/// suppressions (EKS008) included.
 #[test]
 fn findings_read_back_from_the_spill_file_give_the_same_output() {
     let dir = tempfile::tempdir().unwrap();
@@ -1005,7 +1007,7 @@ fn findings_read_back_from_the_spill_file_give_the_same_output() {
         assert!(
             spilled
                 .stderr
-                .contains("findings waited in a temporary file"),
+                .contains("3 files' results and 3 cross-file findings waited in temporary files"),
             "{}",
             spilled.stderr
         );
