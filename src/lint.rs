@@ -170,34 +170,81 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 32 * 1024 * 1024;
 pub type CrossFinding = (usize, Result<Segment, Box<Finding>>);
 
 /// The facts every file contributed for the cross-file phase, with the names of their files:
-/// all that is kept of the files themselves until every file is linted.
+/// all that is kept of the files themselves until every file is linted. Facts are held encoded
+/// (postcard) in one buffer and names in one string, a few bytes each instead of a handful of
+/// small allocations that would pin the lint workers' memory; they are decoded, one rule at a
+/// time, when the cross-file checks run. Files are added in order.
 #[derive(Default)]
 pub struct Facts {
-    /// (file index, rule index, fact)
-    facts: Vec<(usize, usize, crate::rules::builtin::Fact)>,
-    names: Vec<(usize, Box<str>)>,
+    pool: Vec<u8>,
+    /// (file index, rule index, end of its encoding in `pool`)
+    index: Vec<(usize, usize, usize)>,
+    /// Facts that could not be encoded (none are known), kept as they are.
+    raw: Vec<(usize, usize, crate::rules::builtin::Fact)>,
+    names: String,
+    /// (file index, end of its name in `names`)
+    name_ends: Vec<(usize, usize)>,
 }
 
 impl Facts {
-    /// Moves the facts of `r`, file number `file`, here.
+    /// Moves the facts of `r`, file number `file` (after every file added before), here.
     pub fn add(&mut self, file: usize, r: &mut FileResult) {
         if r.facts.is_empty() {
             return;
         }
-        self.names.push((file, r.source.name.as_str().into()));
-        self.facts.extend(
-            std::mem::take(&mut r.facts)
-                .into_iter()
-                .map(|(rule, fact)| (file, rule, fact)),
-        );
+        self.names.push_str(&r.source.name);
+        self.name_ends.push((file, self.names.len()));
+        for (rule, fact) in std::mem::take(&mut r.facts) {
+            let start = self.pool.len();
+            match postcard::to_io(&fact, &mut self.pool) {
+                Ok(_) => self.index.push((file, rule, self.pool.len())),
+                Err(_) => {
+                    self.pool.truncate(start);
+                    self.raw.push((file, rule, fact));
+                }
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.facts.len()
+        self.index.len() + self.raw.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.facts.is_empty()
+        self.len() == 0
+    }
+
+    /// The facts of rule `rule`, decoded, with their files, in file order.
+    fn of_rule(&self, rule: usize) -> Vec<(usize, crate::rules::builtin::Fact)> {
+        let mut start = 0;
+        let mut out = Vec::new();
+        for &(file, r, end) in &self.index {
+            if r == rule
+                && let Ok(fact) = postcard::from_bytes(&self.pool[start..end])
+            {
+                out.push((file, fact));
+            }
+            start = end;
+        }
+        out.extend(
+            self.raw
+                .iter()
+                .filter(|(_, r, _)| *r == rule)
+                .map(|(file, _, fact)| (*file, fact.clone())),
+        );
+        out.sort_by_key(|(file, _)| *file);
+        out
+    }
+
+    /// The name of file number `file` (if it has facts).
+    fn name(&self, file: usize) -> &str {
+        match self.name_ends.binary_search_by_key(&file, |(f, _)| *f) {
+            Ok(i) => {
+                let start = if i == 0 { 0 } else { self.name_ends[i - 1].1 };
+                &self.names[start..self.name_ends[i].1]
+            }
+            Err(_) => "",
+        }
     }
 }
 
@@ -390,26 +437,15 @@ impl Linter {
     /// The cross-file phase: every global check over the facts of all files. Its findings come
     /// back by file index, in file order (in `spill`'s file once its budget is spent: `Ok`).
     pub fn cross_file(&self, facts: Facts, spill: Option<&Spill>) -> Vec<CrossFinding> {
-        let Facts {
-            mut facts,
-            mut names,
-        } = facts;
-        facts.sort_by_key(|(file, rule, _)| (*rule, *file));
-        names.sort_by_key(|(file, _)| *file);
-        let name = |file: usize| {
-            names
-                .binary_search_by_key(&file, |(f, _)| *f)
-                .map_or("", |i| &*names[i].1)
-        };
         let mut found: Vec<CrossFinding> = Vec::new();
         for (i, rule) in self.rules.rules.iter().enumerate() {
             for b in rule.builtins(Phase::Global) {
-                let of_rule: Vec<GlobalFact<'_>> = facts
+                let decoded = facts.of_rule(i);
+                let of_rule: Vec<GlobalFact<'_>> = decoded
                     .iter()
-                    .filter(|(_, r, _)| *r == i)
-                    .map(|(file, _, fact)| GlobalFact {
+                    .map(|(file, fact)| GlobalFact {
                         file: *file,
-                        path: name(*file),
+                        path: facts.name(*file),
                         fact,
                     })
                     .collect();

@@ -1,10 +1,10 @@
-//! Between linting and reporting, findings wait for the cross-file phase and for the files before
-//! theirs to be reported. Up to a memory budget they wait in memory; beyond it they wait in an
-//! anonymous temporary file and are read back when their file is reported. A run's memory then
-//! stays about the same however many files and findings it has (the budget is far above what a
-//! repository's findings take: only runs over tens of thousands of files spill).
+//! Between linting and reporting, what is kept of every file ([`Records`]: its name, object
+//! count and findings) waits for the cross-file phase and for its turn to be reported, and so do
+//! the cross-file findings ([`Spill`]). Up to a memory budget each waits in memory; beyond it in
+//! an anonymous temporary file (postcard-encoded), read back when its file is reported. A run's
+//! memory then stays about the same however many files and findings it has.
 //!
-//! If no temporary file can be created or written, findings stay in memory: spilling saves
+//! If no temporary file can be created or written, everything stays in memory: spilling saves
 //! memory, it is never a reason for a run to fail.
 
 use std::collections::VecDeque;
@@ -20,8 +20,10 @@ use crate::k8s::ObjectRef;
 use crate::rules::RuleSet;
 use crate::source::{Loc, Span};
 
-/// How much finding memory a run keeps before spilling (override: `EKSLINT_SPILL_BUDGET`, bytes).
-pub const DEFAULT_BUDGET: usize = 4 << 20;
+/// How much memory results (and, apart, cross-file findings) may take before they wait in a
+/// temporary file (override: `EKSLINT_SPILL_BUDGET`, bytes). At 1 MiB a run over the corpus
+/// (4,881 files) writes only a few megabytes and was not measurably slower than at 4 MiB.
+pub const DEFAULT_BUDGET: usize = 1 << 20;
 
 /// Where some findings of a file were written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -42,7 +42,7 @@ pub enum Phase {
 
 /// What an object contributes to a cross-file check: a span to report at, the object, and a few
 /// strings whose meaning the check defines.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Fact {
     pub span: Span,
     /// Filled in by [`crate::diagnostic::FileResult::locate`].
