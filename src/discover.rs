@@ -4,8 +4,8 @@
 //! honoured, hidden entries and `.git`, `target`, `node_modules` are skipped, `--exclude` globs
 //! prune files and directories. A file named on the command line is always linted, whatever its
 //! extension. A lint run takes the files one at a time from a sorted walk ([`stream`]): the
-//! output never depends on timing, and no list of every file is held. The benchmark floor and
-//! `ekslint size` collect the list from a parallel walk instead ([`discover`]).
+//! output never depends on timing, and no list of every file is held. The benchmark floor
+//! collects the list from a parallel walk instead ([`discover`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -122,8 +122,8 @@ pub fn walk_threads() -> usize {
 }
 
 /// Expands `args` into the list of files (all of them, sorted by their names' bytes), walking
-/// directories in parallel. The benchmark floor and `ekslint size` use it; a lint run streams
-/// instead ([`stream`]) and never holds the list.
+/// directories in parallel: the benchmark floor's discovery, the fastest there is. A lint run
+/// streams instead ([`stream`]) and never holds the list.
 pub fn discover(
     args: &[String],
     excludes: &GlobSet,

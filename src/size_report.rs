@@ -236,13 +236,24 @@ pub fn run(args: SizeArgs) -> i32 {
         args.paths.clone()
     };
     let stdin_name = args.stdin_filename.as_deref().unwrap_or("<stdin>");
-    let found = discover::discover(&paths, &excludes, stdin_name, rayon::current_num_threads());
-    let mut failed = !found.errors.is_empty();
-    for e in &found.errors {
+    // The files in the order a lint run reports them.
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    discover::stream(
+        &paths,
+        &excludes,
+        stdin_name,
+        |i| {
+            inputs.push(i);
+            true
+        },
+        |e| errors.push(e),
+    );
+    let mut failed = !errors.is_empty();
+    for e in &errors {
         eprintln!("ekslint: error: {}: {}", e.path, e.message);
     }
-    let per_file: Vec<Result<Vec<Row>, (String, String)>> = found
-        .inputs
+    let per_file: Vec<Result<Vec<Row>, (String, String)>> = inputs
         .par_iter()
         .map(|input| {
             let (display, bytes, patch) = read_input(input)?;
