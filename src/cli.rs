@@ -671,7 +671,7 @@ fn check(args: CheckArgs) -> i32 {
         let ms = |a: std::time::Instant, b: std::time::Instant| (b - a).as_secs_f64() * 1000.0;
         let t4 = std::time::Instant::now();
         eprintln!(
-            "ekslint: timings: discover {:.1} ms, lint {:.1} ms, cross-file {:.1} ms, report {:.1} ms",
+            "ekslint: timings: start-up {:.1} ms, walk and lint {:.1} ms, cross-file {:.1} ms, report {:.1} ms",
             ms(t0, t1),
             ms(t1, t2),
             ms(t2, t3),
