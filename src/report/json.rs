@@ -51,6 +51,9 @@ impl<'a> JsonDiagnostic<'a> {
 #[derive(Default)]
 pub struct Json {
     count: usize,
+    /// One diagnostic is serialized here, then written at once: serde_json writes token by
+    /// token, and each write through `dyn Write` is a call that cannot be inlined.
+    buf: Vec<u8>,
 }
 
 impl Reporter for Json {
@@ -61,7 +64,9 @@ impl Reporter for Json {
             } else {
                 b",\n"
             })?;
-            serde_json::to_writer(&mut *out, &JsonDiagnostic::new(&r.source, f))?;
+            self.buf.clear();
+            serde_json::to_writer(&mut self.buf, &JsonDiagnostic::new(&r.source, f))?;
+            out.write_all(&self.buf)?;
             self.count += 1;
         }
         Ok(())
