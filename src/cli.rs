@@ -416,9 +416,14 @@ fn check(args: CheckArgs) -> i32 {
         const BATCH: usize = 64;
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Input)>>(32);
         let walked = std::thread::scope(|scope| {
-            let walker = scope.spawn(|| {
+            // Linted batches come back to the walker's thread to be freed there: glibc frees
+            // memory of another thread's arena under that arena's lock, which the walker,
+            // allocating paths all the while, would contend for.
+            let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<(usize, Input)>>();
+            let walker = scope.spawn(move || {
                 let mut errors = Vec::new();
                 let mut seq = 0;
+                let mut spare: Vec<Vec<(usize, Input)>> = Vec::new();
                 let mut batch = Vec::with_capacity(BATCH);
                 let mut open = true;
                 discover::stream(
@@ -429,7 +434,12 @@ fn check(args: CheckArgs) -> i32 {
                         batch.push((seq, input));
                         seq += 1;
                         if batch.len() == BATCH {
-                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            while let Ok(mut done) = back_rx.try_recv() {
+                                done.clear();
+                                spare.push(done);
+                            }
+                            let next = spare.pop().unwrap_or_else(|| Vec::with_capacity(BATCH));
+                            let full = std::mem::replace(&mut batch, next);
                             open = tx.send(full).is_ok();
                         }
                         open
@@ -440,6 +450,11 @@ fn check(args: CheckArgs) -> i32 {
                     let _ = tx.send(batch);
                 }
                 drop(tx);
+                drop(spare);
+                // Until the last worker is done.
+                for done in back_rx {
+                    drop(done);
+                }
                 errors
             });
             // The built-in rules were parsed while the walk started.
@@ -447,7 +462,7 @@ fn check(args: CheckArgs) -> i32 {
             let linter = match linter {
                 Ok(l) => l,
                 Err(code) => {
-                    drop(rx);
+                    drop((rx, back_tx));
                     let _ = walker.join();
                     return Err(code);
                 }
@@ -457,18 +472,24 @@ fn check(args: CheckArgs) -> i32 {
             // The lint workers (a scope of their own: they borrow the linter made above).
             std::thread::scope(|workers| {
                 for _ in 0..threads {
-                    workers.spawn(|| {
+                    let back = back_tx.clone();
+                    let (rx, linter, sink) = (&rx, &linter, &sink);
+                    workers.spawn(move || {
                         loop {
                             let next = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                             let Ok(batch) = next else { break };
                             let done: Vec<(usize, Linted)> = batch
-                                .into_iter()
-                                .map(|(seq, input)| (seq, lint_one(&linter, &input)))
+                                .iter()
+                                .map(|(seq, input)| (*seq, lint_one(linter, input)))
                                 .collect();
                             sink.put(done);
+                            if let Err(back) = back.send(batch) {
+                                drop(back.0);
+                            }
                         }
                     });
                 }
+                drop(back_tx);
             });
             let errors = walker
                 .join()
