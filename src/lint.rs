@@ -214,8 +214,8 @@ impl Facts {
         self.len() == 0
     }
 
-    /// The facts of rule `rule`, decoded, with their files, in file order.
-    fn of_rule(&self, rule: usize) -> Vec<(usize, crate::rules::builtin::Fact)> {
+    /// The facts of rule `rule`, read in place, with their files, in file order.
+    fn of_rule(&self, rule: usize) -> Vec<(usize, crate::rules::builtin::FactView<'_>)> {
         let mut start = 0;
         let mut out = Vec::new();
         for &(file, r, end) in &self.index {
@@ -230,7 +230,7 @@ impl Facts {
             self.raw
                 .iter()
                 .filter(|(_, r, _)| *r == rule)
-                .map(|(file, _, fact)| (*file, fact.clone())),
+                .map(|(file, _, fact)| (*file, crate::rules::builtin::FactView::of(fact))),
         );
         out.sort_by_key(|(file, _)| *file);
         out

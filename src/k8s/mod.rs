@@ -132,8 +132,46 @@ pub struct ObjectRef {
 impl ObjectRef {
     /// `Deployment/web` (or `Deployment` when unnamed).
     pub fn display(&self) -> String {
-        let kind = self.kind.as_deref().unwrap_or("object");
-        match (&self.namespace, &self.name) {
+        ObjectRefView::of(self).display()
+    }
+}
+
+/// An [`ObjectRef`] borrowed from where it is kept (the cross-file facts are read in place).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+pub struct ObjectRefView<'a> {
+    #[serde(borrow)]
+    pub api_version: Option<&'a str>,
+    #[serde(borrow)]
+    pub kind: Option<&'a str>,
+    #[serde(borrow)]
+    pub namespace: Option<&'a str>,
+    #[serde(borrow)]
+    pub name: Option<&'a str>,
+}
+
+impl<'a> ObjectRefView<'a> {
+    pub fn of(o: &'a ObjectRef) -> ObjectRefView<'a> {
+        ObjectRefView {
+            api_version: o.api_version.as_deref(),
+            kind: o.kind.as_deref(),
+            namespace: o.namespace.as_deref(),
+            name: o.name.as_deref(),
+        }
+    }
+
+    pub fn owned(&self) -> ObjectRef {
+        ObjectRef {
+            api_version: self.api_version.map(str::to_string),
+            kind: self.kind.map(str::to_string),
+            namespace: self.namespace.map(str::to_string),
+            name: self.name.map(str::to_string),
+        }
+    }
+
+    /// `Deployment/web` (or `Deployment` when unnamed).
+    pub fn display(&self) -> String {
+        let kind = self.kind.unwrap_or("object");
+        match (self.namespace, self.name) {
             (Some(ns), Some(n)) => format!("{kind} {ns}/{n}"),
             (None, Some(n)) => format!("{kind} {n}"),
             _ => kind.to_string(),

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{Builtin, Fact, GlobalFact, GlobalFinding, Phase, RawFinding, no_params};
-use crate::k8s::{Object, ObjectRef};
+use crate::k8s::{Object, ObjectRefView};
 
 const KEY: &str = "eks.tke.cloud.tencent.com/cbs-reuse-key";
 
@@ -63,14 +63,11 @@ impl Builtin for ImageReuse {
     fn check_global(&self, facts: &[GlobalFact<'_>], out: &mut dyn FnMut(GlobalFinding)) {
         let mut by_image: BTreeMap<&str, Vec<&GlobalFact<'_>>> = BTreeMap::new();
         for f in facts {
-            by_image
-                .entry(f.fact.strings[0].as_str())
-                .or_default()
-                .push(f);
+            by_image.entry(f.fact.strings[0]).or_default().push(f);
         }
         for (image, users) in by_image {
-            let workloads: Vec<(&ObjectRef, usize)> = {
-                let mut w: Vec<(&ObjectRef, usize)> =
+            let workloads: Vec<(&ObjectRefView, usize)> = {
+                let mut w: Vec<(&ObjectRefView, usize)> =
                     users.iter().map(|f| (&f.fact.object, f.file)).collect();
                 w.sort();
                 w.dedup();
@@ -79,7 +76,7 @@ impl Builtin for ImageReuse {
             if workloads.len() < 2 {
                 continue;
             }
-            let keys: Vec<&str> = users.iter().map(|f| f.fact.strings[1].as_str()).collect();
+            let keys: Vec<&str> = users.iter().map(|f| f.fact.strings[1]).collect();
             let shared = !keys[0].is_empty() && keys.iter().all(|k| *k == keys[0]);
             if shared {
                 continue;
@@ -87,14 +84,14 @@ impl Builtin for ImageReuse {
             // How many users each workload and each key has: the number of "others" of a user
             // is then arithmetic, not a scan of all users per user (a popular image has
             // hundreds of users in a monorepo).
-            let mut per_workload: HashMap<(&ObjectRef, usize), usize> = HashMap::new();
+            let mut per_workload: HashMap<(&ObjectRefView, usize), usize> = HashMap::new();
             let mut per_key: HashMap<&str, usize> = HashMap::new();
             for f in &users {
                 *per_workload.entry((&f.fact.object, f.file)).or_default() += 1;
-                *per_key.entry(f.fact.strings[1].as_str()).or_default() += 1;
+                *per_key.entry(f.fact.strings[1]).or_default() += 1;
             }
             for f in &users {
-                let key = f.fact.strings[1].as_str();
+                let key = f.fact.strings[1];
                 let is_other = |o: &&&GlobalFact<'_>| {
                     !(o.fact.object == f.fact.object && o.file == f.file)
                         && (key.is_empty() || o.fact.strings[1] != key)
@@ -140,7 +137,7 @@ impl Builtin for ImageReuse {
                     .help(format!(
                         "give every workload that runs this image the same pod annotation, e.g. `{KEY}: \"{suggestion}\"`"
                     )),
-                    object: f.fact.object.clone(),
+                    object: f.fact.object.owned(),
                 });
             }
         }

@@ -51,11 +51,33 @@ pub struct Fact {
     pub strings: Vec<String>,
 }
 
+/// A [`Fact`] read in place from where the cross-file phase keeps it (no string is copied).
+#[derive(Debug, serde::Deserialize)]
+pub struct FactView<'a> {
+    pub span: Span,
+    pub loc: crate::source::Loc,
+    #[serde(borrow)]
+    pub object: crate::k8s::ObjectRefView<'a>,
+    #[serde(borrow)]
+    pub strings: Vec<&'a str>,
+}
+
+impl<'a> FactView<'a> {
+    pub fn of(f: &'a Fact) -> FactView<'a> {
+        FactView {
+            span: f.span,
+            loc: f.loc,
+            object: crate::k8s::ObjectRefView::of(&f.object),
+            strings: f.strings.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
 /// A fact with the file it came from (index, and the path as reports show it).
 pub struct GlobalFact<'f> {
     pub file: usize,
     pub path: &'f str,
-    pub fact: &'f Fact,
+    pub fact: &'f FactView<'f>,
 }
 
 /// A cross-file finding: which file, what, and which object.
