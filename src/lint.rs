@@ -390,16 +390,47 @@ impl Linter {
             result.findings = self.parse_finding("yaml-syntax", &result.source, vec![raw]);
             return result;
         }
-        let parsed = yaml::parse(&text, self.limits);
-        if let Some(t) = unrendered_template::detect(&text, &parsed) {
+        let scan_patches = text.contains("$patch");
+        // Document by document: a file of many large documents (CRDs, `install.yaml`) holds one
+        // tree at a time.
+        let comment_directives = result.directives.len();
+        let mut template = None;
+        yaml::parse_each(&text, self.limits, |part, parsed| {
+            if let Some(t) = unrendered_template::detect_in(&text, &parsed, part) {
+                template = Some(t);
+                return false;
+            }
+            self.lint_parsed(&text, &parsed, patch, scan_patches, kind, &mut result);
+            true
+        });
+        if let Some(t) = template {
+            // A template is not linted further: what its first parts gave is dropped.
             result.findings = self.parse_finding("unrendered-template", &result.source, vec![t]);
+            result.facts = Vec::new();
+            result.objects = 0;
+            result.directives.truncate(comment_directives);
             return result;
         }
+        result.normalize();
+        result
+    }
+
+    /// The checks of parsed documents (all of a file's, or some of them), added to `result`.
+    fn lint_parsed(
+        &self,
+        text: &str,
+        parsed: &yaml::Parsed<'_>,
+        patch: bool,
+        scan_patches: bool,
+        kind: FileKind,
+        result: &mut FileResult,
+    ) {
         let raw = yaml_syntax::findings(&result.source, &parsed.errors, kind == FileKind::Json);
-        result.findings = self.parse_finding("yaml-syntax", &result.source, raw);
-        let objects = k8s::objects(&text, &parsed.documents, patch, text.contains("$patch"));
-        result.objects = objects.len();
-        self.check_documents(&text, &parsed, &mut result.findings);
+        let syntax = self.parse_finding("yaml-syntax", &result.source, raw);
+        result.findings.extend(syntax);
+        let objects = k8s::objects(text, &parsed.documents, patch, scan_patches);
+        result.objects += objects.len();
+        self.check_documents(text, parsed, &mut result.findings);
         for obj in &objects {
             if self.inline_suppressions {
                 suppress::annotation_directives(obj, &mut result.directives);
@@ -413,8 +444,6 @@ impl Linter {
                 }
             }
         }
-        result.normalize();
-        result
     }
 
     /// After every file is linted: cross-file checks over the facts every file contributed (their

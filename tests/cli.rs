@@ -485,6 +485,45 @@ fn helm_template_gives_eks004_and_nothing_else() {
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
+/// Files are parsed and linted a document at a time: a template in a later document still makes
+/// the whole file one EKS004 (what the documents before it gave is dropped), and `{{` inside a
+/// string of a later document is data, not a template (the earlier findings stay).
+#[test]
+fn a_template_in_a_later_document_makes_the_whole_file_one_eks004() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n";
+    write(
+        dir.path(),
+        "template.yaml",
+        format!(
+            "{first}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{{{ .Values.name }}}}\n"
+        ),
+    );
+    write(
+        dir.path(),
+        "data.yaml",
+        format!(
+            "{first}---\napiVersion: v1\nkind: ConfigMap\ndata:\n  legend: \"{{{{ pod }}}}\"\n"
+        ),
+    );
+    let lint = |file: &str| {
+        let r = run(ekslint()
+            .current_dir(dir.path())
+            .args(["-v", "--format", "json", file]));
+        let ds: Vec<(String, usize)> = diags(&r.json())
+            .into_iter()
+            .map(|d| (d.rule, d.line))
+            .collect();
+        (ds, r.stderr)
+    };
+    let (ds, stderr) = lint("template.yaml");
+    assert_eq!(ds, [("EKS004".to_string(), 10)], "{stderr}");
+    assert!(stderr.contains("template.yaml: 0 objects"), "{stderr}");
+    let (ds, stderr) = lint("data.yaml");
+    assert_eq!(ds, [("EKS002".to_string(), 5)], "{stderr}");
+    assert!(stderr.contains("data.yaml: 2 objects"), "{stderr}");
+}
+
 #[test]
 fn binary_file_named_yaml_is_one_eks001_and_other_files_still_lint() {
     let dir = tempfile::tempdir().unwrap();

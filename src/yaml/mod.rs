@@ -310,10 +310,28 @@ pub fn split_documents(text: &str) -> Vec<Span> {
 /// left out; the others are still returned.
 pub fn parse(text: &str, limits: Limits) -> Parsed<'_> {
     let mut out = Parsed::default();
+    parse_each(text, limits, |_, one| {
+        out.documents.extend(one.documents);
+        out.errors.extend(one.errors);
+        true
+    });
+    out
+}
+
+/// Parses `text` one `---`-separated part at a time and hands each part (its byte range, and its
+/// documents or its error) to `each`, which can drop them before the next part is parsed: a
+/// file's memory is then that of its largest document, not of all its documents at once.
+/// `each` returns whether to go on.
+pub fn parse_each<'t>(
+    text: &'t str,
+    limits: Limits,
+    mut each: impl FnMut(Span, Parsed<'t>) -> bool,
+) {
     // A byte-order mark is not content.
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut index = 0usize;
     for chunk in split_documents(&text[base..]) {
+        let mut out = Parsed::default();
         let chunk = Span::new(chunk.start as usize + base, chunk.end as usize + base);
         let chunk_text = &text[chunk.range()];
         match parse_chunk(chunk_text, chunk.start as usize, limits) {
@@ -337,8 +355,10 @@ pub fn parse(text: &str, limits: Limits) -> Parsed<'_> {
                 index += 1;
             }
         }
+        if !each(chunk, out) {
+            return;
+        }
     }
-    out
 }
 
 /// A tag as the user wrote it: `!!str` for the core schema, `!name` for local tags.

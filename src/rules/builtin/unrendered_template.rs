@@ -87,7 +87,17 @@ fn double_braces(text: &str) -> impl Iterator<Item = usize> + '_ {
 
 /// The first `{{` of the file that is template syntax rather than data, if any.
 pub fn detect(text: &str, parsed: &Parsed<'_>) -> Option<RawFinding> {
-    let mut occurrences = double_braces(text).peekable();
+    detect_in(text, parsed, Span::new(0, text.len()))
+}
+
+/// The first `{{` within `part` of the file that is template syntax rather than data, if any:
+/// `parsed` holds the documents of that part (a file can be checked part by part, in order).
+pub fn detect_in(text: &str, parsed: &Parsed<'_>, part: Span) -> Option<RawFinding> {
+    let base = part.start as usize;
+    let end = (part.end as usize).min(text.len());
+    let mut occurrences = double_braces(text.get(base..end)?)
+        .map(|at| base + at)
+        .peekable();
     occurrences.peek()?;
     let mut spans = Vec::new();
     for d in &parsed.documents {
