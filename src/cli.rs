@@ -10,7 +10,8 @@ use rayon::prelude::*;
 use crate::config::{Config, FailOn, Selector};
 use crate::diagnostic::{FileResult, Severity};
 use crate::discover::{self, Input, io_message};
-use crate::lint::{Facts, Linter};
+use crate::facts::Facts;
+use crate::lint::Linter;
 use crate::report::{Reporter, Summary, human::Human, json::Json};
 use crate::rules::RuleSet;
 use crate::spill::{Held, Records};
@@ -558,12 +559,21 @@ fn check(args: CheckArgs) -> i32 {
     let mut baseline_entries = Vec::new();
 
     // Phase 2: cross-file checks, over the facts the files left.
-    let cross = linter.cross_file(facts, Some(&spill));
+    let facts_written = facts.written();
+    let (cross, read) = linter.cross_file(facts, Some(&spill));
+    if let Err(e) = read {
+        io_failed = true;
+        error(format!(
+            "cannot read back the cross-file facts from the temporary file: {}",
+            io_message(&e)
+        ));
+    }
     let t3 = std::time::Instant::now();
-    if args.verbose && (spill.written() > 0 || records.written() > 0) {
+    if args.verbose && (spill.written() > 0 || records.written() > 0 || facts_written > 0) {
         eprintln!(
-            "ekslint: {} files' results and {} cross-file findings waited in temporary files (over the {:.1} MiB memory budget)",
+            "ekslint: {} files' results, {} cross-file facts and {} cross-file findings waited in temporary files (over the {:.1} MiB memory budget)",
             records.written(),
+            facts_written,
             spill.written(),
             spill.budget() as f64 / 1048576.0
         );
@@ -826,7 +836,7 @@ impl Sink {
                 next: 0,
                 pending: std::collections::BTreeMap::new(),
                 records: Records::new(budget),
-                facts: Facts::default(),
+                facts: Facts::new(budget),
                 failed: Vec::new(),
             }),
         }

@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod docs;
 pub mod exports;
+pub mod facts;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod k8s;

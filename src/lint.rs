@@ -2,6 +2,7 @@
 //! Everything here works on one file and holds nothing across files, so files lint in parallel.
 
 use crate::diagnostic::{FileResult, Finding, Skipped};
+use crate::facts::Facts;
 use crate::k8s::{self, Object};
 use crate::rules::RuleSet;
 use crate::rules::builtin::{
@@ -168,85 +169,6 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 32 * 1024 * 1024;
 
 /// A cross-file finding of a file (by index): in memory, or where the spill file holds it.
 pub type CrossFinding = (usize, Result<Segment, Box<Finding>>);
-
-/// The facts every file contributed for the cross-file phase, with the names of their files:
-/// all that is kept of the files themselves until every file is linted. Facts are held encoded
-/// (postcard) in one buffer and names in one string, a few bytes each instead of a handful of
-/// small allocations that would pin the lint workers' memory; they are decoded, one rule at a
-/// time, when the cross-file checks run. Files are added in order.
-#[derive(Default)]
-pub struct Facts {
-    pool: Vec<u8>,
-    /// (file index, rule index, end of its encoding in `pool`)
-    index: Vec<(usize, usize, usize)>,
-    /// Facts that could not be encoded (none are known), kept as they are.
-    raw: Vec<(usize, usize, crate::rules::builtin::Fact)>,
-    names: String,
-    /// (file index, end of its name in `names`)
-    name_ends: Vec<(usize, usize)>,
-}
-
-impl Facts {
-    /// Moves the facts of `r`, file number `file` (after every file added before), here.
-    pub fn add(&mut self, file: usize, r: &mut FileResult) {
-        if r.facts.is_empty() {
-            return;
-        }
-        self.names.push_str(&r.source.name);
-        self.name_ends.push((file, self.names.len()));
-        for (rule, fact) in std::mem::take(&mut r.facts) {
-            let start = self.pool.len();
-            match postcard::to_io(&fact, &mut self.pool) {
-                Ok(_) => self.index.push((file, rule, self.pool.len())),
-                Err(_) => {
-                    self.pool.truncate(start);
-                    self.raw.push((file, rule, fact));
-                }
-            }
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.index.len() + self.raw.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The facts of rule `rule`, read in place, with their files, in file order.
-    fn of_rule(&self, rule: usize) -> Vec<(usize, crate::rules::builtin::FactView<'_>)> {
-        let mut start = 0;
-        let mut out = Vec::new();
-        for &(file, r, end) in &self.index {
-            if r == rule
-                && let Ok(fact) = postcard::from_bytes(&self.pool[start..end])
-            {
-                out.push((file, fact));
-            }
-            start = end;
-        }
-        out.extend(
-            self.raw
-                .iter()
-                .filter(|(_, r, _)| *r == rule)
-                .map(|(file, _, fact)| (*file, crate::rules::builtin::FactView::of(fact))),
-        );
-        out.sort_by_key(|(file, _)| *file);
-        out
-    }
-
-    /// The name of file number `file` (if it has facts).
-    fn name(&self, file: usize) -> &str {
-        match self.name_ends.binary_search_by_key(&file, |(f, _)| *f) {
-            Ok(i) => {
-                let start = if i == 0 { 0 } else { self.name_ends[i - 1].1 };
-                &self.names[start..self.name_ends[i].1]
-            }
-            Err(_) => "",
-        }
-    }
-}
 
 pub struct Linter {
     pub rules: RuleSet,
@@ -453,7 +375,7 @@ impl Linter {
         for (i, r) in results.iter_mut().enumerate() {
             facts.add(i, r);
         }
-        for (file, found) in self.cross_file(facts, None) {
+        for (file, found) in self.cross_file(facts, None).0 {
             if let (Some(r), Err(f)) = (results.get_mut(file), found) {
                 r.findings.push(*f);
             }
@@ -465,41 +387,47 @@ impl Linter {
 
     /// The cross-file phase: every global check over the facts of all files. Its findings come
     /// back by file index, in file order (in `spill`'s file once its budget is spent: `Ok`).
-    pub fn cross_file(&self, facts: Facts, spill: Option<&Spill>) -> Vec<CrossFinding> {
+    pub fn cross_file(
+        &self,
+        facts: Facts,
+        spill: Option<&Spill>,
+    ) -> (Vec<CrossFinding>, std::io::Result<()>) {
         let mut found: Vec<CrossFinding> = Vec::new();
-        for (i, rule) in self.rules.rules.iter().enumerate() {
-            for b in rule.builtins(Phase::Global) {
-                let decoded = facts.of_rule(i);
-                let of_rule: Vec<GlobalFact<'_>> = decoded
-                    .iter()
-                    .map(|(file, fact)| GlobalFact {
-                        file: *file,
-                        path: facts.name(*file),
-                        fact,
-                    })
-                    .collect();
-                if of_rule.is_empty() {
-                    continue;
-                }
-                // Each finding goes to the spill file as it comes once the budget is spent: a
-                // popular image's findings are not all held at once.
-                let mut add = |g: GlobalFinding| {
-                    let mut f = rule.finding(g.raw, None);
-                    f.object = Some(g.object);
-                    f.loc = g.loc;
-                    let mut one = vec![f];
-                    let kept = match spill.and_then(|s| s.keep(&mut one)) {
-                        Some(segment) => Ok(segment),
-                        None => Err(Box::new(one.remove(0))),
+        let read = facts.each_part(|part| {
+            for (i, rule) in self.rules.rules.iter().enumerate() {
+                for b in rule.builtins(Phase::Global) {
+                    let decoded = part.of_rule(i);
+                    let of_rule: Vec<GlobalFact<'_>> = decoded
+                        .iter()
+                        .map(|(file, fact)| GlobalFact {
+                            file: *file,
+                            path: part.name(*file),
+                            fact,
+                        })
+                        .collect();
+                    if of_rule.is_empty() {
+                        continue;
+                    }
+                    // Each finding goes to the spill file as it comes once the budget is spent:
+                    // a popular image's findings are not all held at once.
+                    let mut add = |g: GlobalFinding| {
+                        let mut f = rule.finding(g.raw, None);
+                        f.object = Some(g.object);
+                        f.loc = g.loc;
+                        let mut one = vec![f];
+                        let kept = match spill.and_then(|s| s.keep(&mut one)) {
+                            Some(segment) => Ok(segment),
+                            None => Err(Box::new(one.remove(0))),
+                        };
+                        found.push((g.file, kept));
                     };
-                    found.push((g.file, kept));
-                };
-                b.check_global(&of_rule, &mut add);
+                    b.check_global(&of_rule, &mut add);
+                }
             }
-        }
+        });
         // Stable: a file's findings stay in rule order.
         found.sort_by_key(|(file, _)| *file);
-        found
+        (found, read)
     }
 
     /// The last per-file step, once the cross-file findings have joined (and spilled findings

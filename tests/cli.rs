@@ -1046,7 +1046,7 @@ fn findings_read_back_from_the_spill_file_give_the_same_output() {
         assert!(
             spilled
                 .stderr
-                .contains("3 files' results and 3 cross-file findings waited in temporary files"),
+                .contains("3 files' results, 3 cross-file facts and 3 cross-file findings waited in temporary files"),
             "{}",
             spilled.stderr
         );

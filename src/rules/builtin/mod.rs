@@ -41,7 +41,9 @@ pub enum Phase {
 }
 
 /// What an object contributes to a cross-file check: a span to report at, the object, and a few
-/// strings whose meaning the check defines.
+/// strings whose meaning the check defines. The first string is the fact's group: a check must
+/// only need the facts of a group together (EKS601: the image), since past the memory budget the
+/// facts are checked in parts that each hold whole groups ([`crate::facts`]).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Fact {
     pub span: Span,
@@ -143,8 +145,9 @@ pub trait Builtin: Send + Sync + std::fmt::Debug {
     fn check_text(&self, _source: &crate::source::Source, _out: &mut Vec<RawFinding>) {}
     /// Phase::Global, per object, in parallel: what this object contributes.
     fn collect(&self, _obj: &Object<'_>, _out: &mut Vec<Fact>) {}
-    /// Phase::Global, once, after every file: findings from all facts, handed to `out` one by
-    /// one (a run over many files need not hold them all).
+    /// Phase::Global, after every file: findings from the facts, handed to `out` one by one (a run
+    /// over many files need not hold them all). Called once per part of the facts: all of them,
+    /// or past the memory budget some whole groups at a time (see [`Fact`]).
     fn check_global(&self, _facts: &[GlobalFact<'_>], _out: &mut dyn FnMut(GlobalFinding)) {}
 }
 
