@@ -203,66 +203,111 @@ pub fn stream(
     mut each: impl FnMut(Input) -> bool,
     mut error: impl FnMut(DiscoverError),
 ) {
-    let mut paths: Vec<&String> = args.iter().filter(|a| *a != "-").collect();
-    paths.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
-    paths.dedup();
-    let mut seen = (paths.len() > 1).then(std::collections::HashSet::new);
-    // Whether to go on (`each` says no when nobody is listening any more).
-    let mut emit = |path: PathBuf, patch: bool, each: &mut dyn FnMut(Input) -> bool| {
-        if let Some(seen) = seen.as_mut()
-            && !seen.insert(std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()))
-        {
-            return true;
-        }
-        each(Input::File { path, patch })
-    };
-    for arg in paths {
-        let path = Path::new(arg);
-        let meta = match std::fs::metadata(path) {
-            Ok(m) => m,
-            Err(e) => {
-                error(DiscoverError {
-                    path: arg.clone(),
-                    message: io_message(&e),
-                });
-                continue;
-            }
-        };
-        let mut patches = Patches::default();
-        if !meta.is_dir() {
-            let dir = path.parent().unwrap_or(Path::new(""));
-            let patch = patches.is_patch(path, dir);
-            if !emit(path.to_path_buf(), patch, &mut each) {
-                return;
-            }
-            continue;
-        }
-        let walker = builder(path, excludes)
-            .sort_by_file_name(|a, b| a.cmp(b))
-            .build();
-        for entry in walker {
-            match entry {
-                Ok(e) => {
-                    let is_file = e.file_type().is_some_and(|t| t.is_file());
-                    if is_file && FileKind::is_lintable(&e.file_name().to_string_lossy()) {
-                        let file = e.into_path();
-                        let patch = patches.is_patch(&file, path);
-                        if !emit(file, patch, &mut each) {
-                            return;
-                        }
-                    }
+    for found in Stream::new(args, excludes, stdin_name) {
+        match found {
+            Ok(input) => {
+                if !each(input) {
+                    return;
                 }
-                Err(err) => error(DiscoverError {
-                    path: error_path(&err).unwrap_or_default(),
-                    message: walk_message(&err),
-                }),
             }
+            Err(e) => error(e),
         }
     }
-    if args.iter().any(|a| a == "-") {
-        each(Input::Stdin {
-            name: stdin_name.to_string(),
-        });
+}
+
+/// [`stream`] as an iterator: the next file (or error) each time it is asked, walking only as
+/// far as that.
+pub struct Stream {
+    paths: std::vec::IntoIter<String>,
+    excludes: GlobSet,
+    stdin: Option<String>,
+    /// With more than one argument: the files already given (canonical paths).
+    seen: Option<std::collections::HashSet<PathBuf>>,
+    /// The directory being walked: its walker, its root, its kustomize patches.
+    walking: Option<(ignore::Walk, PathBuf, Patches)>,
+}
+
+impl Stream {
+    pub fn new(args: &[String], excludes: &GlobSet, stdin_name: &str) -> Stream {
+        let mut paths: Vec<String> = args.iter().filter(|a| *a != "-").cloned().collect();
+        paths.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
+        paths.dedup();
+        Stream {
+            seen: (paths.len() > 1).then(std::collections::HashSet::new),
+            paths: paths.into_iter(),
+            excludes: excludes.clone(),
+            stdin: args
+                .iter()
+                .any(|a| a == "-")
+                .then(|| stdin_name.to_string()),
+            walking: None,
+        }
+    }
+
+    /// `path`, unless it was given already.
+    fn first_time(&mut self, path: PathBuf, patch: bool) -> Option<Input> {
+        if let Some(seen) = self.seen.as_mut()
+            && !seen.insert(std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()))
+        {
+            return None;
+        }
+        Some(Input::File { path, patch })
+    }
+}
+
+impl Iterator for Stream {
+    type Item = Result<Input, DiscoverError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some((walker, root, patches)) = self.walking.as_mut() {
+                match walker.next() {
+                    Some(Ok(e)) => {
+                        let is_file = e.file_type().is_some_and(|t| t.is_file());
+                        if is_file && FileKind::is_lintable(&e.file_name().to_string_lossy()) {
+                            let file = e.into_path();
+                            let patch = patches.is_patch(&file, root);
+                            if let Some(input) = self.first_time(file, patch) {
+                                return Some(Ok(input));
+                            }
+                        }
+                    }
+                    Some(Err(err)) => {
+                        return Some(Err(DiscoverError {
+                            path: error_path(&err).unwrap_or_default(),
+                            message: walk_message(&err),
+                        }));
+                    }
+                    None => self.walking = None,
+                }
+                continue;
+            }
+            let Some(arg) = self.paths.next() else {
+                return self.stdin.take().map(|name| Ok(Input::Stdin { name }));
+            };
+            let path = PathBuf::from(&arg);
+            match std::fs::metadata(&path) {
+                Err(e) => {
+                    return Some(Err(DiscoverError {
+                        path: arg,
+                        message: io_message(&e),
+                    }));
+                }
+                Ok(meta) if meta.is_dir() => {
+                    let walker = builder(&path, &self.excludes)
+                        .sort_by_file_name(|a, b| a.cmp(b))
+                        .build();
+                    self.walking = Some((walker, path, Patches::default()));
+                }
+                Ok(_) => {
+                    let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+                    let patch = Patches::default().is_patch(&path, &dir);
+                    if let Some(input) = self.first_time(path, patch) {
+                        return Some(Ok(input));
+                    }
+                }
+            }
+        }
     }
 }
 
