@@ -8,12 +8,12 @@
 //! If no temporary file can be created or written, facts stay in memory: spilling saves memory,
 //! it is never a reason for a run to fail.
 
-use std::fs::File;
 use std::hash::{Hash, Hasher};
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
 use crate::diagnostic::FileResult;
 use crate::rules::builtin::{Fact, FactView};
+use crate::spill::Store;
 
 /// Facts in memory, read in place by the checks.
 #[derive(Default)]
@@ -95,11 +95,6 @@ pub struct Facts {
     store: Option<Result<Store, ()>>,
     /// How many facts went to the temporary file.
     written: usize,
-}
-
-struct Store {
-    out: BufWriter<File>,
-    len: u64,
 }
 
 impl Default for Facts {
@@ -218,13 +213,9 @@ impl Facts {
 
     /// Moves the facts in memory to a new temporary file (or, failing, leaves them).
     fn spill(&mut self) {
-        let Ok(f) = tempfile::tempfile() else {
+        let Ok(mut store) = Store::create() else {
             self.store = Some(Err(()));
             return;
-        };
-        let mut store = Store {
-            out: BufWriter::with_capacity(1 << 16, f),
-            len: 0,
         };
         for (file, rule, name, bytes) in self.memory.encoded() {
             match write_record(&mut store.out, file, rule, name, bytes) {

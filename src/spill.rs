@@ -101,12 +101,26 @@ impl In {
     }
 }
 
-struct Store {
-    out: BufWriter<File>,
-    len: u64,
+/// An anonymous temporary file being written (deleted by the OS when closed, even on a kill).
+pub(crate) struct Store {
+    pub(crate) out: BufWriter<File>,
+    pub(crate) len: u64,
     /// A write failed (disk full?): nothing more is written, but what was written before is
     /// still read back.
     broken: bool,
+}
+
+impl Store {
+    /// A new temporary file; `Err` if none can be made (what would go there stays in memory).
+    pub(crate) fn create() -> Result<Store, ()> {
+        tempfile::tempfile()
+            .map(|f| Store {
+                out: BufWriter::with_capacity(1 << 16, f),
+                len: 0,
+                broken: false,
+            })
+            .map_err(|_| ())
+    }
 }
 
 pub struct Spill {
@@ -154,15 +168,7 @@ impl Spill {
         let bytes = postcard::to_stdvec(&out).ok()?;
         let len = u32::try_from(bytes.len()).ok()?;
         let mut guard = self.store.lock().ok()?;
-        let store = guard.get_or_insert_with(|| {
-            tempfile::tempfile()
-                .map(|f| Store {
-                    out: BufWriter::with_capacity(1 << 16, f),
-                    len: 0,
-                    broken: false,
-                })
-                .map_err(|_| ())
-        });
+        let store = guard.get_or_insert_with(Store::create);
         let Ok(store) = store else {
             // No temporary file: the findings stay where they are.
             return None;
@@ -349,15 +355,7 @@ impl Records {
             self.tail.push_back(h);
             return;
         }
-        let store = self.store.get_or_insert_with(|| {
-            tempfile::tempfile()
-                .map(|f| Store {
-                    out: BufWriter::with_capacity(1 << 16, f),
-                    len: 0,
-                    broken: false,
-                })
-                .map_err(|_| ())
-        });
+        let store = self.store.get_or_insert_with(Store::create);
         let Ok(store) = store else {
             self.tail.push_back(h);
             return;
