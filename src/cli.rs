@@ -392,7 +392,7 @@ fn check(args: CheckArgs) -> i32 {
     // keep of a file is put back in walk order by `Sink`. No list of all files is ever held.
     let t1 = std::time::Instant::now();
     let mut walk_errors = Vec::new();
-    let linter = if threads <= 1 {
+    let (linter, sink) = if threads <= 1 {
         // One thread means one thread: walk, lint and keep in turn.
         let linter = match prepare_linter(builtin, &args, &mut config) {
             Ok(l) => l,
@@ -505,7 +505,6 @@ fn check(args: CheckArgs) -> i32 {
             Err(code) => return code,
         }
     };
-    let (linter, sink) = linter;
     let SinkState {
         records,
         facts,
