@@ -452,10 +452,8 @@ fn check(args: CheckArgs) -> i32 {
                 }
                 drop(tx);
                 drop(spare);
-                // Until the last worker is done.
-                for done in back_rx {
-                    drop(done);
-                }
+                // Until the last worker is done, the batches it hands back are freed here.
+                for _ in back_rx {}
                 errors
             });
             // The built-in rules were parsed while the walk started.
@@ -484,9 +482,8 @@ fn check(args: CheckArgs) -> i32 {
                                 .map(|(seq, input)| (*seq, lint_one(linter, input)))
                                 .collect();
                             sink.put(done);
-                            if let Err(back) = back.send(batch) {
-                                drop(back.0);
-                            }
+                            // The walker may have finished: then the batch is freed here.
+                            let _ = back.send(batch);
                         }
                     });
                 }
