@@ -3,6 +3,8 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -420,7 +422,7 @@ fn check(args: CheckArgs) -> i32 {
             // Linted batches come back to the walker's thread to be freed there: glibc frees
             // memory of another thread's arena under that arena's lock, which the walker,
             // allocating paths all the while, would contend for.
-            let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<(usize, Input)>>();
+            let (back_tx, back_rx) = std::sync::mpsc::channel::<Arc<Batch>>();
             let walker = scope.spawn(move || {
                 let mut errors = Vec::new();
                 let mut seq = 0;
@@ -435,9 +437,13 @@ fn check(args: CheckArgs) -> i32 {
                         batch.push((seq, input));
                         seq += 1;
                         if batch.len() == BATCH {
-                            while let Ok(mut done) = back_rx.try_recv() {
-                                done.clear();
-                                spare.push(done);
+                            while let Ok(done) = back_rx.try_recv() {
+                                // A batch a helper still holds is freed when it lets go.
+                                if let Ok(done) = Arc::try_unwrap(done) {
+                                    let mut files = done.files;
+                                    files.clear();
+                                    spare.push(files);
+                                }
                             }
                             let next = spare.pop().unwrap_or_else(|| Vec::with_capacity(BATCH));
                             let full = std::mem::replace(&mut batch, next);
@@ -468,22 +474,36 @@ fn check(args: CheckArgs) -> i32 {
             };
             let sink = Sink::new(spill.budget());
             let rx = std::sync::Mutex::new(rx);
+            // The batches being linted, for a worker with nothing left to take from.
+            let active = std::sync::Mutex::new(Vec::<Arc<Batch>>::new());
             // The lint workers (a scope of their own: they borrow the linter made above).
             std::thread::scope(|workers| {
                 for _ in 0..threads {
                     let back = back_tx.clone();
-                    let (rx, linter, sink) = (&rx, &linter, &sink);
+                    let (rx, active, linter, sink) = (&rx, &active, &linter, &sink);
                     workers.spawn(move || {
                         loop {
-                            let next = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                            let Ok(batch) = next else { break };
-                            let done: Vec<(usize, Linted)> = batch
-                                .iter()
-                                .map(|(seq, input)| (*seq, lint_one(linter, input)))
-                                .collect();
+                            let next = lock(rx).recv();
+                            let Ok(files) = next else { break };
+                            let batch = Arc::new(Batch::new(files));
+                            lock(active).push(batch.clone());
+                            let mut done = Vec::with_capacity(batch.files.len());
+                            while let Some((seq, input)) = batch.take() {
+                                done.push((*seq, lint_one(linter, input)));
+                            }
+                            lock(active).retain(|b| !Arc::ptr_eq(b, &batch));
                             sink.put(done);
                             // The walker may have finished: then the batch is freed here.
                             let _ = back.send(batch);
+                        }
+                        // The walk is over and its queue empty: rather than wait for the last
+                        // batches, take files from them one at a time.
+                        loop {
+                            let left = lock(active).iter().find(|b| b.has_left()).cloned();
+                            let Some(batch) = left else { break };
+                            while let Some((seq, input)) = batch.take() {
+                                sink.put(vec![(*seq, lint_one(linter, input))]);
+                            }
                         }
                     });
                 }
@@ -809,6 +829,36 @@ fn lint_one(linter: &Linter, input: &Input) -> Linted {
     r.findings.shrink_to_fit();
     r.facts.shrink_to_fit();
     Linted::Kept(Held::Full(Box::new(r)))
+}
+
+/// A lock that a panicked holder does not spoil (the panic itself is reported when its thread
+/// is joined).
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Files handed to a lint worker together (one hand-over per file costs more than the queue
+/// saves). Files are taken one at a time, so that at the end of the walk an idle worker can
+/// help with the batch another is still on.
+struct Batch {
+    files: Vec<(usize, Input)>,
+    next: AtomicUsize,
+}
+
+impl Batch {
+    fn new(files: Vec<(usize, Input)>) -> Batch {
+        Batch {
+            files,
+            next: AtomicUsize::new(0),
+        }
+    }
+    fn take(&self) -> Option<&(usize, Input)> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        self.files.get(i)
+    }
+    fn has_left(&self) -> bool {
+        self.next.load(Ordering::Relaxed) < self.files.len()
+    }
 }
 
 /// Puts the files back in walk order as the workers finish them (a file finished early waits
