@@ -602,7 +602,6 @@ fn check(args: CheckArgs) -> i32 {
     let read_failed = std::cell::Cell::new(false);
     let mut results = records
         .drain(&linter.rules)
-        .enumerate()
         .filter_map(|(i, held)| {
             let mut r = match held {
                 Ok(Held::Full(r)) => *r,
@@ -613,14 +612,19 @@ fn check(args: CheckArgs) -> i32 {
                 }
                 Err(e) => {
                     error(format!(
-                        "cannot read back the results of the files after the {i}th from the temporary file: {}",
+                        "cannot read back the results of the {}th file and of some after it from the temporary file: {}",
+                        i + 1,
                         io_message(&e)
                     ));
                     read_failed.set(true);
                     return None;
                 }
             };
-            while let Some((_, found)) = cross.next_if(|(file, _)| *file <= i) {
+            while let Some((file, found)) = cross.next_if(|(file, _)| *file <= i) {
+                if file < i {
+                    // A file whose results were lost (said above): its findings go with them.
+                    continue;
+                }
                 match found {
                     Err(f) => r.findings.push(*f),
                     Ok(segment) => match spill.load(segment, &linter.rules) {

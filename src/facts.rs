@@ -139,8 +139,7 @@ fn read_record(
     let file = u64::from_le_bytes(head[..8].try_into().unwrap_or_default()) as usize;
     let rule = word(8) as usize;
     let (name_len, fact_len) = (word(12) as usize, word(16) as usize);
-    buf.resize(name_len + fact_len, 0);
-    r.read_exact(buf)?;
+    crate::spill::read_exactly(r, name_len + fact_len, buf)?;
     if std::str::from_utf8(&buf[..name_len]).is_err() {
         return Err(std::io::Error::other(
             "a damaged fact in the temporary file",

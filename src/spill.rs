@@ -318,9 +318,9 @@ pub struct Records {
     store: Option<Result<Store, ()>>,
     /// Complete records in the file.
     on_disk: usize,
-    /// Records that stay in memory though they come after the head: one `Memory` record each
-    /// in the file.
-    side: VecDeque<Held>,
+    /// Records that stay in memory though they come after the head, with their numbers: one
+    /// `Memory` record each in the file.
+    side: VecDeque<(usize, Held)>,
     /// The last records, in memory: once the file cannot be made or written.
     tail: VecDeque<Held>,
     spilling: bool,
@@ -342,6 +342,7 @@ impl Records {
 
     /// The next file's record.
     pub fn push(&mut self, h: Held) {
+        let number = self.len();
         if !self.spilling {
             let size = h.size();
             if self.held + size <= self.budget {
@@ -377,7 +378,7 @@ impl Records {
         }
         self.on_disk += 1;
         if memory {
-            self.side.push_back(h);
+            self.side.push_back((number, h));
         }
     }
 
@@ -395,9 +396,14 @@ impl Records {
         self.on_disk - self.side.len()
     }
 
-    /// Every record in order. A record that cannot be read back is an `Err` (once; the records
-    /// after it in the file are lost with it, those in memory still come).
-    pub fn drain(mut self, rules: &RuleSet) -> impl Iterator<Item = std::io::Result<Held>> + '_ {
+    /// Every record in order, with its number (its file's place in the walk). A record that
+    /// cannot be read back is an `Err` (once): the records after it in the file are lost with
+    /// it, and their numbers skipped; those that stayed in memory still come, under their own
+    /// numbers, so that nothing is matched to the wrong file.
+    pub fn drain(
+        mut self,
+        rules: &RuleSet,
+    ) -> impl Iterator<Item = (usize, std::io::Result<Held>)> + '_ {
         let mut reader = match self.store.take() {
             Some(Ok(mut store)) => {
                 let rewound = store.out.flush().and_then(|()| {
@@ -409,38 +415,58 @@ impl Records {
             }
             _ => None,
         };
-        let mut left = self.on_disk;
+        let head = std::mem::take(&mut self.head);
+        let first_tail = head.len() + self.on_disk;
+        // The number of the next record to read from the file, and of the first after them.
+        let (mut next, mut end) = (head.len(), first_tail);
+        let mut side = std::mem::take(&mut self.side);
         let mut buf = Vec::new();
-        let mut from_disk = move || -> Option<std::io::Result<Held>> {
-            if left == 0 {
-                return None;
-            }
-            left -= 1;
-            let r = match reader.as_mut()? {
-                Ok(r) => r,
-                Err(_) => {
-                    left = 0;
-                    let e = reader.take()?.err()?;
-                    return Some(Err(e));
+        let mut from_disk = move || -> Option<(usize, std::io::Result<Held>)> {
+            if next < end {
+                let number = next;
+                next += 1;
+                let one = match reader.as_mut() {
+                    Some(Ok(r)) => read_record(r, &mut buf, rules, &mut side, number),
+                    Some(Err(_)) => Err(reader
+                        .take()
+                        .and_then(Result::err)
+                        .unwrap_or_else(|| std::io::Error::other("the records file is gone"))),
+                    None => Err(std::io::Error::other("the records file is gone")),
+                };
+                if one.is_err() {
+                    end = next;
                 }
-            };
-            let one = read_record(r, &mut buf, rules, &mut self.side);
-            if one.is_err() {
-                left = 0;
+                return Some((number, one));
             }
-            Some(one)
+            // After a record that could not be read: those of the later ones kept in memory.
+            side.pop_front().map(|(number, h)| (number, Ok(h)))
         };
-        let mut head = std::mem::take(&mut self.head);
-        let mut tail = std::mem::take(&mut self.tail);
+        let mut head = head.into_iter().enumerate();
+        let mut tail = std::mem::take(&mut self.tail)
+            .into_iter()
+            .enumerate()
+            .map(move |(i, h)| (first_tail + i, Ok(h)));
         std::iter::from_fn(move || {
-            if let Some(h) = head.pop_front() {
-                return Some(Ok(h));
+            if let Some((i, h)) = head.next() {
+                return Some((i, Ok(h)));
             }
-            if let Some(h) = from_disk() {
-                return Some(h);
-            }
-            tail.pop_front().map(Ok)
+            from_disk().or_else(|| tail.next())
         })
+    }
+}
+
+/// Reads exactly `len` bytes into `buf`. A length read from a damaged temporary file cannot
+/// make it allocate more than the file holds.
+pub fn read_exactly(r: &mut impl Read, len: usize, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    buf.clear();
+    r.take(len as u64).read_to_end(buf)?;
+    if buf.len() == len {
+        Ok(())
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "the temporary file ends within a record",
+        ))
     }
 }
 
@@ -448,12 +474,12 @@ fn read_record(
     r: &mut BufReader<File>,
     buf: &mut Vec<u8>,
     rules: &RuleSet,
-    side: &mut VecDeque<Held>,
+    side: &mut VecDeque<(usize, Held)>,
+    number: usize,
 ) -> std::io::Result<Held> {
     let mut len = [0u8; 4];
     r.read_exact(&mut len)?;
-    buf.resize(u32::from_le_bytes(len) as usize, 0);
-    r.read_exact(buf)?;
+    read_exactly(r, u32::from_le_bytes(len) as usize, buf)?;
     let record: Record<'_, In> = postcard::from_bytes(buf).map_err(std::io::Error::other)?;
     Ok(match record {
         Record::Clean { name, objects } => Held::Clean {
@@ -484,8 +510,95 @@ fn read_record(
                 .collect::<std::io::Result<_>>()?;
             Held::Full(Box::new(f))
         }
-        Record::Memory => side
-            .pop_front()
-            .ok_or_else(|| std::io::Error::other("the records file and memory disagree"))?,
+        Record::Memory => match side.pop_front() {
+            Some((n, h)) if n == number => h,
+            _ => {
+                return Err(std::io::Error::other(
+                    "the records file and memory disagree",
+                ));
+            }
+        },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clean(name: &str) -> Held {
+        Held::Clean {
+            name: name.into(),
+            objects: 1,
+        }
+    }
+
+    /// Standard input's text is never written: it waits in memory, a `Memory` record in the file.
+    fn in_memory(name: &str) -> Held {
+        Held::Full(Box::new(FileResult::new(crate::source::Source::new(
+            name, "a: 1\n",
+        ))))
+    }
+
+    fn name(h: &Held) -> &str {
+        match h {
+            Held::Clean { name, .. } => name,
+            Held::Full(r) => &r.source.name,
+        }
+    }
+
+    #[test]
+    fn records_come_back_in_order_with_their_numbers() {
+        let mut records = Records::new(0);
+        for h in [clean("a"), in_memory("b"), clean("c"), in_memory("d")] {
+            records.push(h);
+        }
+        assert_eq!(records.written(), 2);
+        let rules = RuleSet::default();
+        let back: Vec<(usize, String)> = records
+            .drain(&rules)
+            .map(|(i, h)| (i, name(&h.expect("readable")).to_string()))
+            .collect();
+        let want = [(0, "a"), (1, "b"), (2, "c"), (3, "d")].map(|(i, n)| (i, n.to_string()));
+        assert_eq!(back, want);
+    }
+
+    #[test]
+    fn a_damaged_record_loses_the_records_after_it_in_the_file_but_not_their_numbers() {
+        let mut records = Records::new(0);
+        records.push(clean("a"));
+        records.push(in_memory("b"));
+        // What a damaged file would hold where the next record starts: a length, then bytes
+        // that are no record.
+        match records.store.as_mut() {
+            Some(Ok(store)) => store.out.write_all(&[3, 0, 0, 0, 0xff, 0xff, 0xff]),
+            _ => panic!("the records file should exist at budget 0"),
+        }
+        .expect("writable");
+        records.push(clean("c"));
+        records.push(in_memory("d"));
+        records.push(clean("e"));
+        let rules = RuleSet::default();
+        let back: Vec<(usize, Option<String>)> = records
+            .drain(&rules)
+            .map(|(i, h)| (i, h.ok().map(|h| name(&h).to_string())))
+            .collect();
+        // "c" (number 2) reads as the damage; "e" is lost with the rest of the file; "d" stayed
+        // in memory and comes under its own number, 3, not as the third record.
+        let want = vec![
+            (0, Some("a".to_string())),
+            (1, Some("b".to_string())),
+            (2, None),
+            (3, Some("d".to_string())),
+        ];
+        assert_eq!(back, want);
+    }
+
+    #[test]
+    fn a_length_beyond_the_end_of_the_file_is_an_error_not_an_allocation() {
+        let mut buf = Vec::new();
+        let mut short: &[u8] = &[1, 2, 3];
+        let e = read_exactly(&mut short, u32::MAX as usize, &mut buf).expect_err("too short");
+        assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof);
+        assert!(buf.capacity() < 1 << 20);
+    }
 }
