@@ -1114,22 +1114,51 @@ fn human_location_column_counts_characters() {
     );
 }
 
-#[test]
-fn human_output_snapshot_eks301() {
-    let r = run(ekslint().args(["--color", "never", "testdata/e2e/exporter-sidecar.yaml"]));
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    let snapshot = repo().join("tests/snapshots/human_eks301.txt");
+/// `actual` must be `tests/snapshots/NAME.txt` (`UPDATE_SNAPSHOTS=1` rewrites it).
+fn assert_snapshot(name: &str, actual: &str) {
+    let snapshot = repo().join(format!("tests/snapshots/{name}.txt"));
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1") {
         fs::create_dir_all(snapshot.parent().unwrap()).unwrap();
-        fs::write(&snapshot, &r.stdout).unwrap();
+        fs::write(&snapshot, actual).unwrap();
         return;
     }
     let want = fs::read_to_string(&snapshot)
         .expect("missing snapshot: run with UPDATE_SNAPSHOTS=1 to create it");
     assert!(
-        r.stdout == want,
-        "human output differs from {} (UPDATE_SNAPSHOTS=1 rewrites it)\n--- expected\n{want}\n--- actual\n{}",
+        actual == want,
+        "human output differs from {} (UPDATE_SNAPSHOTS=1 rewrites it)\n--- expected\n{want}\n--- actual\n{actual}",
         snapshot.display(),
+    );
+}
+
+#[test]
+fn human_output_snapshot_eks301() {
+    let r = run(ekslint().args(["--color", "never", "testdata/e2e/exporter-sidecar.yaml"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_snapshot("human_eks301", &r.stdout);
+}
+
+/// A minified JSON manifest is one long line: each code frame shows a window of it around the
+/// finding, marked where it was cut, and the header still gives the real column.
+#[test]
+fn human_output_shows_a_window_of_a_long_line() {
+    let r = run(ekslint().args(["--color", "never", "testdata/e2e/minified.json"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let longest = r
+        .stdout
+        .lines()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    assert!(
+        longest <= 110,
+        "a line of {longest} characters:\n{}",
         r.stdout
     );
+    assert!(
+        r.stdout.contains("testdata/e2e/minified.json:1:577"),
+        "{}",
+        r.stdout
+    );
+    assert_snapshot("human_long_line", &r.stdout);
 }

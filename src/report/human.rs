@@ -17,6 +17,8 @@ pub struct Human {
     handler: GraphicalReportHandler,
     /// Print file-level notes such as skipped files.
     pub verbose: bool,
+    /// Marks where a long line was cut.
+    cut: &'static str,
 }
 
 impl Human {
@@ -35,6 +37,7 @@ impl Human {
                 .with_context_lines(1)
                 .tab_width(2),
             verbose: false,
+            cut: if unicode { "…" } else { "..." },
         }
     }
 }
@@ -82,9 +85,12 @@ impl SourceCode for SourceView<'_> {
 /// One finding as a miette diagnostic.
 struct View<'a> {
     finding: &'a Finding,
-    source: &'a SourceView<'a>,
-    has_text: bool,
+    /// The file's text (or a window on it), `None` when the text is not at hand.
+    source: Option<&'a dyn SourceCode>,
+    name: &'a str,
     span: Span,
+    /// The finding's other labels, in the coordinates of `source`.
+    others: Labels<'a>,
     code: String,
 }
 
@@ -96,10 +102,10 @@ impl fmt::Debug for View<'_> {
 
 impl fmt::Display for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.has_text {
+        if self.source.is_some() {
             f.write_str(&self.finding.message)
         } else {
-            write!(f, "{}: {}", self.source.0.name, self.finding.message)
+            write!(f, "{}: {}", self.name, self.finding.message)
         }
     }
 }
@@ -127,12 +133,10 @@ impl Diagnostic for View<'_> {
         None
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.has_text.then_some(self.source as &dyn SourceCode)
+        self.source
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if !self.has_text {
-            return None;
-        }
+        self.source?;
         let primary = LabeledSpan::new_primary_with_span(
             Some(
                 self.finding
@@ -142,13 +146,172 @@ impl Diagnostic for View<'_> {
             ),
             self.span.start as usize..self.span.end as usize,
         );
-        let others = self.finding.labels.iter().map(|l| {
+        let others = self.others.iter().map(|(text, span)| {
             LabeledSpan::new_with_span(
-                Some(l.text.clone()),
-                l.span.start as usize..l.span.end as usize,
+                Some(text.to_string()),
+                span.start as usize..span.end as usize,
             )
         });
         Some(Box::new(std::iter::once(primary).chain(others)))
+    }
+}
+
+/// Lines longer than this (in characters) are not shown whole: a minified JSON manifest is one
+/// line, and a code frame should not print it once per finding.
+const LONG_LINE: usize = 240;
+/// What is shown of a long line: this many characters before the finding, this many in all.
+const WINDOW_BEFORE: usize = 30;
+const WINDOW: usize = 90;
+
+/// A finding's other labels: their texts and spans.
+type Labels<'l> = Vec<(&'l str, Span)>;
+
+/// A window on the lines around a finding, for a frame that would otherwise hold a line longer
+/// than [`LONG_LINE`]: each of those lines is cut to the same columns, marked where it was cut,
+/// and shown under its own line number; the location header still gives the real column.
+struct Windowed {
+    name: String,
+    /// The window's lines, each ending with a newline.
+    text: String,
+    lines: Vec<WindowLine>,
+}
+
+struct WindowLine {
+    /// Byte range of the line in `text`, without its newline.
+    start: usize,
+    end: usize,
+    /// Its number in the file (1-based).
+    number: usize,
+    /// The file's column (0-based, characters) of the line's first character after the cut mark.
+    first_column: usize,
+    /// Characters of the cut mark at the start (0 when the line is shown from its start).
+    mark: usize,
+}
+
+impl Windowed {
+    /// The window for a finding at `primary`, with `others` (its other labels) mapped into it
+    /// where they fall inside; `None` when no line around the finding is long.
+    fn new<'l>(
+        source: &Source,
+        primary: Span,
+        others: impl Iterator<Item = (&'l str, Span)> + Clone,
+        cut: &str,
+    ) -> Option<(Windowed, Span, Labels<'l>)> {
+        let line_of = |offset: usize| source.position(offset).line;
+        let long = |line: usize| {
+            let first = line.saturating_sub(1).max(1);
+            let last = (line + 1).min(source.line_count());
+            (first..=last).any(|l| {
+                source
+                    .slice(source.line_span(l))
+                    .chars()
+                    .nth(LONG_LINE)
+                    .is_some()
+            })
+        };
+        let here = source.position(primary.start as usize);
+        if !long(here.line) && !others.clone().any(|(_, s)| long(line_of(s.start as usize))) {
+            return None;
+        }
+        let from = (here.column - 1).saturating_sub(WINDOW_BEFORE);
+        let to = from + WINDOW;
+        let mut w = Windowed {
+            name: source.name.clone(),
+            text: String::new(),
+            lines: Vec::new(),
+        };
+        for number in here.line.saturating_sub(1).max(1)..=(here.line + 1).min(source.line_count())
+        {
+            let line = source.slice(source.line_span(number));
+            if line.is_empty() && number > here.line && number == source.line_count() {
+                // The "line" after the file's last newline.
+                break;
+            }
+            let mark = usize::from(from > 0 && !line.is_empty());
+            let start = w.text.len();
+            if mark == 1 {
+                w.text.push_str(cut);
+            }
+            w.text.extend(line.chars().skip(from).take(WINDOW));
+            if line.chars().nth(to).is_some() {
+                w.text.push_str(cut);
+            }
+            w.lines.push(WindowLine {
+                start,
+                end: w.text.len(),
+                number,
+                first_column: from,
+                mark: mark * cut.chars().count(),
+            });
+            w.text.push('\n');
+        }
+        // A span of the file, where it shows in the window (cut at the window's edge).
+        let map = |span: Span| -> Option<Span> {
+            let at = source.position(span.start as usize);
+            let l = w.lines.iter().find(|l| l.number == at.line)?;
+            let column = at.column - 1;
+            if column < from || column >= to {
+                return None;
+            }
+            let line = &w.text[l.start..l.end];
+            let byte = |chars: usize| {
+                line.char_indices()
+                    .nth(chars)
+                    .map_or(line.len(), |(i, _)| i)
+            };
+            let start = byte(l.mark + column - from);
+            let len = source.slice(span).chars().count().min(to - column);
+            let end = byte(l.mark + column - from + len).max(start);
+            Some(Span::new(l.start + start, l.start + end))
+        };
+        let primary = map(primary)?;
+        let others = others
+            .filter_map(|(text, span)| Some((text, map(span)?)))
+            .collect();
+        Some((w, primary, others))
+    }
+
+    fn line_at(&self, offset: usize) -> usize {
+        self.lines
+            .iter()
+            .rposition(|l| l.start <= offset)
+            .unwrap_or(0)
+    }
+}
+
+impl SourceCode for Windowed {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        if span.offset() > self.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first = self.line_at(span.offset());
+        let last = self.line_at(
+            (span.offset() + span.len())
+                .saturating_sub(1)
+                .max(span.offset()),
+        );
+        let top = first.saturating_sub(before);
+        let bottom = (last + after).min(self.lines.len() - 1);
+        let data_start = self.lines[top].start;
+        let data_end = (self.lines[bottom].end + 1).min(self.text.len());
+        let line = &self.lines[first];
+        let chars = self.text[line.start..span.offset().min(line.end)]
+            .chars()
+            .count();
+        let column = line.first_column + chars.saturating_sub(line.mark);
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            &self.text.as_bytes()[data_start..data_end],
+            SourceSpan::new(data_start.into(), data_end - data_start),
+            self.lines[top].number - 1,
+            column,
+            bottom - top + 1,
+        )))
     }
 }
 
@@ -181,13 +344,31 @@ impl Reporter for Human {
             )?;
         }
         let named = SourceView(&r.source);
+        let has_text = !r.source.text.is_empty();
         for f in &r.findings {
-            let view = View {
-                finding: f,
-                source: &named,
-                has_text: !r.source.text.is_empty(),
-                span: display_span(&r.source, f.span),
-                code: format!("{} {} ({})", f.rule.id, f.rule.name, f.severity.as_str()),
+            let span = display_span(&r.source, f.span);
+            let others = f.labels.iter().map(|l| (l.text.as_str(), l.span));
+            let window = has_text
+                .then(|| Windowed::new(&r.source, span, others.clone(), self.cut))
+                .flatten();
+            let code = format!("{} {} ({})", f.rule.id, f.rule.name, f.severity.as_str());
+            let view = match &window {
+                Some((w, span, others)) => View {
+                    finding: f,
+                    source: Some(w),
+                    name: &r.source.name,
+                    span: *span,
+                    others: others.clone(),
+                    code,
+                },
+                None => View {
+                    finding: f,
+                    source: has_text.then_some(&named as &dyn SourceCode),
+                    name: &r.source.name,
+                    span,
+                    others: others.collect(),
+                    code,
+                },
             };
             let mut s = String::new();
             self.handler
@@ -201,5 +382,60 @@ impl Reporter for Human {
 
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
         writeln!(out, "{}", summary.line())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_keeps_what_its_labels_point_at_and_the_real_columns() {
+        let long = format!(
+            "{}needle{}other{}",
+            "a".repeat(300),
+            "b".repeat(20),
+            "c".repeat(300)
+        );
+        let text = format!("first: 1\n{long}\nlast: 2\n");
+        let source = Source::new("f.yaml", text.clone());
+        let at = |needle: &str| {
+            let start = text.find(needle).expect("in the text");
+            Span::new(start, start + needle.len())
+        };
+        let far = Span::new(9 + 5, 9 + 8);
+        let others = [("near", at("other")), ("far", far)];
+        let (w, primary, kept) =
+            Windowed::new(&source, at("needle"), others.iter().copied(), "…").expect("a long line");
+        assert_eq!(&w.text[primary.range()], "needle");
+        // The label inside the window is kept where it points; the one outside is left out.
+        assert_eq!(kept.len(), 1);
+        assert_eq!(&w.text[kept[0].1.range()], "other");
+        // Every line of the window is short, cut ones marked; lines 1 to 3 keep their numbers.
+        assert!(
+            w.text.lines().all(|l| l.chars().count() <= WINDOW + 2),
+            "{}",
+            w.text
+        );
+        assert!(
+            w.text
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.starts_with('…') && l.ends_with('…'))
+        );
+        let header = w
+            .read_span(&SourceSpan::from(primary.range()), 0, 0)
+            .expect("readable");
+        assert_eq!((header.line(), header.column()), (1, 300));
+        let frame = w
+            .read_span(&SourceSpan::from(primary.range()), 1, 1)
+            .expect("readable");
+        assert_eq!((frame.line(), frame.line_count()), (0, 3));
+    }
+
+    #[test]
+    fn short_lines_need_no_window() {
+        let source = Source::new("f.yaml", "a: 1\nb: 2\n");
+        assert!(Windowed::new(&source, Span::new(3, 4), std::iter::empty(), "…").is_none());
     }
 }
