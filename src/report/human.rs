@@ -44,42 +44,57 @@ impl Human {
 
 /// A file's text for miette, read through our line index: lines are found without rescanning
 /// the file for every finding, and the column in the location header counts characters (as the
-/// JSON does and editors expect), where miette's own `str` source counts bytes.
-struct SourceView<'a>(&'a Source);
+/// JSON does and editors expect), where miette's own `str` source counts bytes. A frame that
+/// would show a line too long to read is shown through a [`Windowed`] view of it instead.
+enum Frame<'a> {
+    Whole(&'a Source),
+    Window(Windowed),
+}
 
-impl SourceCode for SourceView<'_> {
+impl SourceCode for Frame<'_> {
     fn read_span<'b>(
         &'b self,
         span: &SourceSpan,
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let src = self.0;
-        let len = src.text.len();
-        if span.offset() > len {
-            return Err(MietteError::OutOfBounds);
+        match self {
+            Frame::Whole(src) => whole(src, span, before, after),
+            Frame::Window(w) => w.read(span, before, after),
         }
-        let start = span.offset();
-        let end = (start + span.len()).min(len);
-        let first = src.position(start);
-        let last = src.position(if end > start { end - 1 } else { end });
-        let first_line = first.line.saturating_sub(before).max(1);
-        let last_line = (last.line + after).min(src.line_count());
-        let data_start = src.line_span(first_line).start as usize;
-        let data_end = if last_line < src.line_count() {
-            src.line_span(last_line + 1).start as usize
-        } else {
-            len
-        };
-        Ok(Box::new(MietteSpanContents::new_named(
-            src.name.clone(),
-            &src.text.as_bytes()[data_start..data_end],
-            SourceSpan::new(data_start.into(), data_end - data_start),
-            first_line - 1,
-            first.column - 1,
-            last_line - first_line + 1,
-        )))
     }
+}
+
+fn whole<'b>(
+    src: &'b Source,
+    span: &SourceSpan,
+    before: usize,
+    after: usize,
+) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+    let len = src.text.len();
+    if span.offset() > len {
+        return Err(MietteError::OutOfBounds);
+    }
+    let start = span.offset();
+    let end = (start + span.len()).min(len);
+    let first = src.position(start);
+    let last = src.position(if end > start { end - 1 } else { end });
+    let first_line = first.line.saturating_sub(before).max(1);
+    let last_line = (last.line + after).min(src.line_count());
+    let data_start = src.line_span(first_line).start as usize;
+    let data_end = if last_line < src.line_count() {
+        src.line_span(last_line + 1).start as usize
+    } else {
+        len
+    };
+    Ok(Box::new(MietteSpanContents::new_named(
+        src.name.clone(),
+        &src.text.as_bytes()[data_start..data_end],
+        SourceSpan::new(data_start.into(), data_end - data_start),
+        first_line - 1,
+        first.column - 1,
+        last_line - first_line + 1,
+    )))
 }
 
 /// One finding as a miette diagnostic.
@@ -279,14 +294,15 @@ impl Windowed {
     }
 }
 
-impl SourceCode for Windowed {
-    fn read_span<'b>(
+impl Windowed {
+    fn read<'b>(
         &'b self,
         span: &SourceSpan,
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        if span.offset() > self.text.len() {
+        let bytes = self.text.as_bytes();
+        if span.offset() > bytes.len() {
             return Err(MietteError::OutOfBounds);
         }
         let first = self.line_at(span.offset());
@@ -300,13 +316,15 @@ impl SourceCode for Windowed {
         let data_start = self.lines[top].start;
         let data_end = (self.lines[bottom].end + 1).min(self.text.len());
         let line = &self.lines[first];
-        let chars = self.text[line.start..span.offset().min(line.end)]
-            .chars()
+        // Characters up to the span (UTF-8 continuation bytes do not start one).
+        let chars = bytes[line.start..span.offset().clamp(line.start, line.end)]
+            .iter()
+            .filter(|&&b| (b as i8) >= -0x40)
             .count();
         let column = line.first_column + chars.saturating_sub(line.mark);
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
-            &self.text.as_bytes()[data_start..data_end],
+            &bytes[data_start..data_end],
             SourceSpan::new(data_start.into(), data_end - data_start),
             self.lines[top].number - 1,
             column,
@@ -343,14 +361,15 @@ impl Reporter for Human {
                 r.source.name
             )?;
         }
-        let named = SourceView(&r.source);
+        let whole = Frame::Whole(&r.source);
         let has_text = !r.source.text.is_empty();
         for f in &r.findings {
             let span = display_span(&r.source, f.span);
             let others = f.labels.iter().map(|l| (l.text.as_str(), l.span));
             let window = has_text
                 .then(|| Windowed::new(&r.source, span, others.clone(), self.cut))
-                .flatten();
+                .flatten()
+                .map(|(w, span, others)| (Frame::Window(w), span, others));
             let code = format!("{} {} ({})", f.rule.id, f.rule.name, f.severity.as_str());
             let view = match &window {
                 Some((w, span, others)) => View {
@@ -363,7 +382,7 @@ impl Reporter for Human {
                 },
                 None => View {
                     finding: f,
-                    source: has_text.then_some(&named as &dyn SourceCode),
+                    source: has_text.then_some(&whole as &dyn SourceCode),
                     name: &r.source.name,
                     span,
                     others: others.collect(),
@@ -424,11 +443,11 @@ mod tests {
                 .is_some_and(|l| l.starts_with('…') && l.ends_with('…'))
         );
         let header = w
-            .read_span(&SourceSpan::from(primary.range()), 0, 0)
+            .read(&SourceSpan::from(primary.range()), 0, 0)
             .expect("readable");
         assert_eq!((header.line(), header.column()), (1, 300));
         let frame = w
-            .read_span(&SourceSpan::from(primary.range()), 1, 1)
+            .read(&SourceSpan::from(primary.range()), 1, 1)
             .expect("readable");
         assert_eq!((frame.line(), frame.line_count()), (0, 3));
     }
