@@ -893,7 +893,7 @@ impl Sink {
     }
 
     fn put(&self, done: Vec<(usize, Linted)>) {
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut s = lock(&self.state);
         let s = &mut *s;
         s.pending.extend(done);
         while let Some(linted) = s.pending.remove(&s.next) {
