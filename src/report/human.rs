@@ -292,9 +292,9 @@ impl Windowed {
             .rposition(|l| l.start <= offset)
             .unwrap_or(0)
     }
-}
 
-impl Windowed {
+    /// What miette asks of a [`Frame`]: the window's lines around `span`, numbered as in the
+    /// file, with the file's column of `span`'s start.
     fn read<'b>(
         &'b self,
         span: &SourceSpan,
