@@ -512,8 +512,13 @@ fn read_record(
                 .collect::<std::io::Result<_>>()?;
             Held::Full(Box::new(f))
         }
-        Record::Memory => match side.pop_front() {
-            Some((n, h)) if n == number => h,
+        // Taken only when it is this record's: on a mismatch it stays, and still comes (under
+        // its own number) after the error.
+        Record::Memory => match side.front() {
+            Some((n, _)) if *n == number => side
+                .pop_front()
+                .map(|(_, h)| h)
+                .ok_or_else(|| std::io::Error::other("the records file and memory disagree"))?,
             _ => {
                 return Err(std::io::Error::other(
                     "the records file and memory disagree",
