@@ -401,7 +401,8 @@ impl Records {
     /// Every record in order, with its number (its file's place in the walk). A record that
     /// cannot be read back is an `Err` (once): the records after it in the file are lost with
     /// it, and their numbers skipped; those that stayed in memory still come, under their own
-    /// numbers, so that nothing is matched to the wrong file.
+    /// numbers, so that nothing is matched to the wrong file. The error comes under the number
+    /// of the first file whose results were lost (none lost, no error).
     pub fn drain(
         mut self,
         rules: &RuleSet,
@@ -423,6 +424,9 @@ impl Records {
         let (mut next, mut end) = (head.len(), first_tail);
         let mut side = std::mem::take(&mut self.side);
         let mut buf = Vec::new();
+        // The error of a record that could not be read, under the number of the first file whose
+        // results it lost (records that waited in memory are not lost).
+        let mut lost: Option<(usize, std::io::Error)> = None;
         let mut from_disk = move || -> Option<(usize, std::io::Result<Held>)> {
             if next < end {
                 let number = next;
@@ -435,12 +439,35 @@ impl Records {
                         .unwrap_or_else(|| std::io::Error::other("the records file is gone"))),
                     None => Err(std::io::Error::other("the records file is gone")),
                 };
-                if one.is_err() {
-                    end = next;
+                match one {
+                    Ok(h) => return Some((number, Ok(h))),
+                    Err(e) => {
+                        // This record and those after it in the file are lost, but for those
+                        // that waited in memory (a `Memory` record whose marker could not be
+                        // read is one of them).
+                        let mut first = number;
+                        for (n, _) in &side {
+                            if *n == first {
+                                first += 1;
+                            } else if *n > first {
+                                break;
+                            }
+                        }
+                        if first < end {
+                            lost = Some((first, e));
+                        }
+                        end = next;
+                    }
                 }
-                return Some((number, one));
             }
-            // After a record that could not be read: those of the later ones kept in memory.
+            // After a record that could not be read: the later ones kept in memory, and the
+            // error in its place among them.
+            if lost
+                .as_ref()
+                .is_some_and(|(at, _)| side.front().is_none_or(|(n, _)| n > at))
+            {
+                return lost.take().map(|(at, e)| (at, Err(e)));
+            }
             side.pop_front().map(|(number, h)| (number, Ok(h)))
         };
         let mut head = head.into_iter().enumerate();
@@ -596,6 +623,36 @@ mod tests {
             (1, Some("b".to_string())),
             (2, None),
             (3, Some("d".to_string())),
+        ];
+        assert_eq!(back, want);
+    }
+
+    #[test]
+    fn a_damaged_memory_marker_loses_only_what_was_in_the_file() {
+        let mut records = Records::new(0);
+        records.push(clean("a"));
+        // The damage is read where the marker of "b" (kept in memory) should be.
+        match records.store.as_mut() {
+            Some(Ok(store)) => store.out.write_all(&[3, 0, 0, 0, 0xff, 0xff, 0xff]),
+            _ => panic!("the records file should exist at budget 0"),
+        }
+        .expect("writable");
+        records.push(in_memory("b"));
+        records.push(in_memory("c"));
+        records.push(clean("d"));
+        records.push(clean("e"));
+        let rules = RuleSet::default();
+        let back: Vec<(usize, Option<String>)> = records
+            .drain(&rules)
+            .map(|(i, h)| (i, h.ok().map(|h| name(&h).to_string())))
+            .collect();
+        // "b" and "c" come from memory, once each; the error stands for "d", the first file
+        // whose results were in the file after the damage ("e" is lost with it).
+        let want = vec![
+            (0, Some("a".to_string())),
+            (1, Some("b".to_string())),
+            (2, Some("c".to_string())),
+            (3, None),
         ];
         assert_eq!(back, want);
     }
