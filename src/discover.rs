@@ -341,7 +341,8 @@ fn kustomize_patches(dir: &Path, out: &mut std::collections::HashSet<PathBuf>) {
         let Ok(text) = std::fs::read_to_string(dir.join(name)) else {
             continue;
         };
-        let parsed = crate::yaml::parse(&text, crate::yaml::Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let parsed = crate::yaml::parse(&text, &arena, crate::yaml::Limits::default());
         for doc in &parsed.documents {
             let Some(root) = &doc.root else { continue };
             let mut add = |p: &str| {

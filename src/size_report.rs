@@ -191,7 +191,8 @@ pub fn rows_of_text(display: &str, text: &str, patch: bool) -> Vec<Row> {
     if FileKind::of(display) == FileKind::Exports {
         return Vec::new();
     }
-    let parsed = yaml::parse(text, Limits::default());
+    let arena = yaml::Arena::new();
+    let parsed = yaml::parse(text, &arena, Limits::default());
     if unrendered_template::detect(text, &parsed).is_some() {
         return Vec::new();
     }

@@ -202,7 +202,8 @@ pub fn eks_config_block(obj: &Object<'_>) -> EksConfigBlock {
             format!("`{EKS_CONFIG_KEY}` must be a string holding a YAML mapping"),
         );
     };
-    let parsed = parse(&embedded.text, Limits::default());
+    let arena = crate::yaml::Arena::new();
+    let parsed = parse(&embedded.text, &arena, Limits::default());
     if let Some(e) = parsed.errors.first() {
         let at = embedded.to_file(e.at);
         return EksConfigBlock::Invalid(

@@ -315,7 +315,8 @@ mod tests {
     #[test]
     fn cronjob_reaches_its_pod_template() {
         let text = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          annotations: {a: b}\n        spec:\n          containers: [{name: x}]\n          initContainers: [{name: i}]\n";
-        let p = parse(text, Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = parse(text, &arena, Limits::default());
         let objs = objects(text, &p.documents, false, true);
         assert_eq!(objs.len(), 1);
         let pod = objs[0].pod.unwrap();
@@ -331,7 +332,8 @@ mod tests {
     #[test]
     fn list_items_are_objects() {
         let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n  spec: {containers: []}\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s}\n";
-        let p = parse(text, Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = parse(text, &arena, Limits::default());
         let objs = objects(text, &p.documents, false, true);
         let kinds: Vec<_> = objs.iter().map(|o| o.kind.unwrap()).collect();
         assert_eq!(kinds, ["Pod", "Service"]);
@@ -341,7 +343,8 @@ mod tests {
     #[test]
     fn patch_directives_mark_partial_objects() {
         let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\n$patch: delete\n---\napiVersion: v1\nkind: Pod\n";
-        let p = parse(text, Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = parse(text, &arena, Limits::default());
         let objs = objects(text, &p.documents, false, true);
         assert!(objs[0].patch);
         assert!(!objs[1].patch);

@@ -1209,7 +1209,8 @@ mod tests {
 
     /// Sizes the first workload of a manifest; returns (cores, GiB, gpu "N×TYPE"), or the reason.
     fn size_yaml(text: &str) -> Result<(f64, f64, Option<String>), String> {
-        let p = parse(text, Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = parse(text, &arena, Limits::default());
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         let objs = objects(text, &p.documents, false, false);
         let pod = objs[0].pod.expect("a workload");
@@ -1285,7 +1286,8 @@ mod tests {
             "  containers:\n  - name: c1\n    resources:\n      requests: {cpu: 2, memory: 4Gi}\n      limits: {cpu: 4, memory: 4Gi}\n  - name: c2\n    resources:\n      requests: {cpu: 1, memory: 2Gi}\n      limits: {cpu: 1, memory: 2Gi}\n",
         );
         assert_eq!(size_yaml(&y), Ok((4.0, 8.0, None)));
-        let p = parse(&y, Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = parse(&y, &arena, Limits::default());
         let objs = objects(&y, &p.documents, false, false);
         let s = size_pod(&objs[0].pod.unwrap());
         assert_eq!(s.requested.pod.amount(), Amount::cores_gib(4.0, 6.0));
@@ -1443,7 +1445,8 @@ mod tests {
             "  - name: a\n    resources:\n      requests: {cpu: 4, memory: 16Gi, nvidia.com/gpu: 1}\n      limits: {cpu: 8, memory: 32Gi, nvidia.com/gpu: 1}\n  - name: b\n    resources:\n      requests: {cpu: 16, memory: 64Gi, nvidia.com/gpu: 1}\n      limits: {cpu: 32, memory: 128Gi, nvidia.com/gpu: 1}\n",
         );
         assert_eq!(size_yaml(&y), Ok((36.0, 160.0, Some("4×V100".into()))));
-        let p = parse(&y, Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = parse(&y, &arena, Limits::default());
         let objs = objects(&y, &p.documents, false, false);
         let s = size_pod(&objs[0].pod.unwrap());
         assert_eq!(

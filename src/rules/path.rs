@@ -298,7 +298,7 @@ fn step<'a>(s: &Sel<'a>, seg: &Seg, paths: bool, out: &mut Vec<Sel<'a>>) {
             }
         }
         (Kind::Mapping(entries), Seg::Any) => {
-            for e in entries {
+            for e in entries.iter() {
                 let k = e.key.as_str().unwrap_or("?");
                 out.push(Sel {
                     node: &e.value,
@@ -361,7 +361,8 @@ mod tests {
     #[test]
     fn selects_container_fields_across_kinds() {
         let text = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      initContainers:\n      - name: i\n        ports: [{containerPort: 1}]\n      containers:\n      - name: c\n        ports: [{containerPort: 9100, hostPort: 9100}]\n";
-        let p = parse(text, Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = parse(text, &arena, Limits::default());
         let objs = objects(text, &p.documents, false, false);
         let path = Path::parse("containers[*].ports[*].{containerPort,hostPort}").unwrap();
         let sel = path.eval(&objs[0], None);

@@ -86,7 +86,8 @@ mod tests {
     #[test]
     fn literal_block_maps_back_to_file_lines() {
         let file = "data:\n  exports: |\n    /data 10.0.0.0/16(rw)\n    /logs *(ro,insecure)\n";
-        let p = parse(file, Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = parse(file, &arena, Limits::default());
         let root = p.documents[0].root.as_ref().unwrap();
         let node = root.get("data").unwrap().get("exports").unwrap();
         let e = Embedded::of(file, node).unwrap();
@@ -101,7 +102,8 @@ mod tests {
     #[test]
     fn single_line_scalars() {
         let file = "a: \"/data 10.0.0.0/16(rw)\"\nb: /x *(ro)\n";
-        let p = parse(file, Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = parse(file, &arena, Limits::default());
         let root = p.documents[0].root.as_ref().unwrap();
         let a = Embedded::of(file, root.get("a").unwrap()).unwrap();
         let off = a.text.find("10.").unwrap();

@@ -14,6 +14,7 @@ pub mod embedded;
 pub mod scalar;
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use saphyr_parser::ScalarStyle;
@@ -62,16 +63,49 @@ impl From<ScalarStyle> for Style {
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct Scalar<'a> {
-    /// The value after unescaping and folding.
-    pub value: Cow<'a, str>,
-    pub style: Style,
-    /// The tag as written (`!!str`, `!custom`), if any.
-    pub tag: Option<Box<str>>,
+/// Where a tree's collections and its scalars that are not their source text live: one block
+/// of memory, freed at once. A lint worker reuses one from file to file (see [`parse_each`]).
+#[derive(Default)]
+pub struct Arena(bumpalo::Bump);
+
+impl Arena {
+    pub fn new() -> Arena {
+        Arena::default()
+    }
+    fn str(&self, s: &str) -> &str {
+        self.0.alloc_str(s)
+    }
 }
 
-#[derive(Clone, Debug)]
+// An arena kept by each thread for `parse_each`, and what it may keep between files: a larger
+// one (a huge document was parsed) is given back.
+thread_local! {
+    static ARENA: RefCell<Arena> = RefCell::new(Arena::new());
+}
+const ARENA_KEEP: usize = 16 << 20;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Scalar<'a> {
+    /// The value after unescaping and folding: a slice of the source when it is the same text,
+    /// else in the arena.
+    pub value: &'a str,
+    pub style: Style,
+    /// The tag as written (`!!str`, `!custom`), if any (behind one more reference: rare, and a
+    /// thin pointer keeps every node 8 bytes smaller).
+    tag: Option<&'a &'a str>,
+}
+
+impl<'a> Scalar<'a> {
+    pub fn new(value: &'a str, style: Style, tag: Option<&'a &'a str>) -> Scalar<'a> {
+        Scalar { value, style, tag }
+    }
+    /// The tag as written (`!!str`, `!custom`), if any.
+    pub fn tag(&self) -> Option<&'a str> {
+        self.tag.copied()
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
 pub struct Entry<'a> {
     pub key: Node<'a>,
     pub value: Node<'a>,
@@ -79,14 +113,14 @@ pub struct Entry<'a> {
     pub merged: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub enum Kind<'a> {
     Scalar(Scalar<'a>),
-    Mapping(Vec<Entry<'a>>),
-    Sequence(Vec<Node<'a>>),
+    Mapping(&'a [Entry<'a>]),
+    Sequence(&'a [Node<'a>]),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Node<'a> {
     pub span: Span,
     pub kind: Kind<'a>,
@@ -100,17 +134,17 @@ impl<'a> Node<'a> {
         }
     }
     /// The scalar's value, if this is a scalar.
-    pub fn as_str(&self) -> Option<&str> {
-        self.as_scalar().map(|s| s.value.as_ref())
+    pub fn as_str(&self) -> Option<&'a str> {
+        self.as_scalar().map(|s| s.value)
     }
-    pub fn entries(&self) -> &[Entry<'a>] {
-        match &self.kind {
+    pub fn entries(&self) -> &'a [Entry<'a>] {
+        match self.kind {
             Kind::Mapping(e) => e,
             _ => &[],
         }
     }
-    pub fn items(&self) -> &[Node<'a>] {
-        match &self.kind {
+    pub fn items(&self) -> &'a [Node<'a>] {
+        match self.kind {
             Kind::Sequence(i) => i,
             _ => &[],
         }
@@ -306,59 +340,98 @@ pub fn split_documents(text: &str) -> Vec<Span> {
     spans
 }
 
-/// Parses all documents of `text`. A document that fails to parse gives a [`ParseError`] and is
-/// left out; the others are still returned.
-pub fn parse(text: &str, limits: Limits) -> Parsed<'_> {
+/// Parses all documents of `text`, into `arena`. A document that fails to parse gives a
+/// [`ParseError`] and is left out; the others are still returned.
+pub fn parse<'a>(text: &'a str, arena: &'a Arena, limits: Limits) -> Parsed<'a> {
     let mut out = Parsed::default();
-    parse_each(text, limits, |_, one| {
+    let mut index = 0usize;
+    for chunk in chunks(text) {
+        let one = parse_part(text, chunk, arena, limits, &mut index);
         out.documents.extend(one.documents);
         out.errors.extend(one.errors);
-        true
-    });
+    }
     out
 }
 
 /// Parses `text` one `---`-separated part at a time and hands each part (its byte range, and its
-/// documents or its error) to `each`, which can drop them before the next part is parsed: a
-/// file's memory is then that of its largest document, not of all its documents at once.
+/// documents or its error) to `each`, which drops them before the next part is parsed: a
+/// file's memory is then that of its largest document, not of all its documents at once. The
+/// trees are built in the thread's arena, emptied for every part and kept for the next file
+/// (no allocation per collection, nothing to free node by node).
 /// `each` returns whether to go on.
-pub fn parse_each<'t>(
-    text: &'t str,
-    limits: Limits,
-    mut each: impl FnMut(Span, Parsed<'t>) -> bool,
-) {
-    // A byte-order mark is not content.
-    let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut index = 0usize;
-    for chunk in split_documents(&text[base..]) {
-        let mut out = Parsed::default();
-        let chunk = Span::new(chunk.start as usize + base, chunk.end as usize + base);
-        let chunk_text = &text[chunk.range()];
-        match parse_chunk(chunk_text, chunk.start as usize, limits) {
-            Ok(docs) => {
-                for root in docs {
-                    out.documents.push(Document { index, root });
-                    index += 1;
-                }
+pub fn parse_each(text: &str, limits: Limits, mut each: impl FnMut(Span, Parsed<'_>) -> bool) {
+    let mut run = |arena: &mut Arena| {
+        let mut index = 0usize;
+        for chunk in chunks(text) {
+            arena.0.reset();
+            // Sized for the part at once (a tree takes about 1.4 times its YAML): an arena that
+            // grew by doubling would hold up to three times the tree.
+            let want = chunk.len() / 2 * 3 + (8 << 10);
+            if arena.0.chunk_capacity() < want {
+                *arena = Arena(bumpalo::Bump::with_capacity(want));
             }
-            Err((kind, at, message)) => {
-                // An error at the very end of a document (an unclosed bracket or quote) is shown
-                // after its last character, not on the next document's `---` line.
-                let content_end = chunk.start as usize + chunk_text.trim_end().len();
-                let at = at.min(content_end);
-                out.errors.push(ParseError {
-                    kind,
-                    at,
-                    message,
-                    document: chunk,
-                });
-                index += 1;
+            let out = parse_part(text, chunk, arena, limits, &mut index);
+            if !each(chunk, out) {
+                break;
             }
         }
-        if !each(chunk, out) {
-            return;
+        arena.0.reset();
+    };
+    ARENA.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut arena) => {
+            run(&mut arena);
+            if arena.0.allocated_bytes() > ARENA_KEEP {
+                *arena = Arena::new();
+            }
+        }
+        // Called again from within `each`: a fresh arena for this text.
+        Err(_) => run(&mut Arena::new()),
+    });
+}
+
+/// The byte ranges of the parts of `text` (a byte-order mark is not content).
+fn chunks(text: &str) -> impl Iterator<Item = Span> + '_ {
+    let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    split_documents(&text[base..])
+        .into_iter()
+        .map(move |c| Span::new(c.start as usize + base, c.end as usize + base))
+}
+
+/// One part's documents (numbered from `index` on) or its error.
+fn parse_part<'a>(
+    text: &'a str,
+    chunk: Span,
+    arena: &'a Arena,
+    limits: Limits,
+    index: &mut usize,
+) -> Parsed<'a> {
+    let mut out = Parsed::default();
+    let chunk_text = &text[chunk.range()];
+    match parse_chunk(chunk_text, chunk.start as usize, arena, limits) {
+        Ok(docs) => {
+            for root in docs {
+                out.documents.push(Document {
+                    index: *index,
+                    root,
+                });
+                *index += 1;
+            }
+        }
+        Err((kind, at, message)) => {
+            // An error at the very end of a document (an unclosed bracket or quote) is shown
+            // after its last character, not on the next document's `---` line.
+            let content_end = chunk.start as usize + chunk_text.trim_end().len();
+            let at = at.min(content_end);
+            out.errors.push(ParseError {
+                kind,
+                at,
+                message,
+                document: chunk,
+            });
+            *index += 1;
         }
     }
+    out
 }
 
 /// A tag as the user wrote it: `!!str` for the core schema, `!name` for local tags.
@@ -386,14 +459,14 @@ fn apply_merge_keys(entries: &mut Vec<Entry<'_>>) {
     let mut own = Vec::with_capacity(entries.len());
     for e in entries.drain(..) {
         if is_merge(&e) {
-            let sources: Vec<Node> = match e.value.kind {
-                Kind::Mapping(_) => vec![e.value],
+            let sources: &[Node] = match &e.value.kind {
+                Kind::Mapping(_) => std::slice::from_ref(&e.value),
                 Kind::Sequence(items) => items,
-                Kind::Scalar(_) => Vec::new(),
+                Kind::Scalar(_) => &[],
             };
             for src in sources {
                 if let Kind::Mapping(src_entries) = src.kind {
-                    merged.extend(src_entries);
+                    merged.extend_from_slice(src_entries);
                 }
             }
         } else {
@@ -514,16 +587,17 @@ fn granit_events(chunk: &str, base: usize) -> impl Iterator<Item = EvResult<'_>>
     })
 }
 
-fn parse_chunk(
-    chunk: &str,
+fn parse_chunk<'a>(
+    chunk: &'a str,
     base: usize,
+    arena: &'a Arena,
     limits: Limits,
-) -> Result<Vec<Option<Node<'_>>>, ChunkError> {
-    match build(chunk, base, limits, saphyr_events(chunk, base)) {
+) -> Result<Vec<Option<Node<'a>>>, ChunkError> {
+    match build(chunk, base, arena, limits, saphyr_events(chunk, base)) {
         Err((ErrorKind::Syntax, at, message)) => {
             // saphyr follows YAML 1.2's indentation rules more strictly than Kubernetes does;
             // before calling a document invalid, give it to the more lenient fork.
-            build(chunk, base, limits, granit_events(chunk, base))
+            build(chunk, base, arena, limits, granit_events(chunk, base))
                 .map_err(|_| (ErrorKind::Syntax, at, message))
         }
         other => other,
@@ -550,10 +624,13 @@ enum Frame {
 
 struct Builder<'a> {
     text: &'a str,
+    arena: &'a Arena,
     base: usize,
     limits: Limits,
     stack: Vec<Frame>,
     scratch: Vec<Node<'a>>,
+    /// A closing mapping's entries, before they move to the arena.
+    entries: Vec<Entry<'a>>,
     anchors: HashMap<usize, (Node<'a>, usize)>,
     alias_budget: usize,
     root: Option<Node<'a>>,
@@ -591,10 +668,11 @@ impl<'a> Builder<'a> {
 
     /// saphyr hands over every scalar as an owned `String`. Most are exactly their source text
     /// (plain scalars on one line, quoted ones without escapes): borrow those from the file
-    /// instead, so the tree holds no allocation per scalar and is cheap to drop.
-    fn borrow_if_same(&self, value: Cow<'a, str>, span: Span, style: Style) -> Cow<'a, str> {
-        let Cow::Owned(owned) = value else {
-            return value;
+    /// instead; the others are copied to the arena.
+    fn borrow_if_same(&self, value: Cow<'a, str>, span: Span, style: Style) -> &'a str {
+        let owned = match value {
+            Cow::Borrowed(v) => return v,
+            Cow::Owned(owned) => owned,
         };
         let raw = self.local(span);
         let inner = match style {
@@ -605,8 +683,8 @@ impl<'a> Builder<'a> {
             Style::Literal | Style::Folded => None,
         };
         match inner {
-            Some(inner) if inner == owned => Cow::Borrowed(inner),
-            _ => Cow::Owned(owned),
+            Some(inner) if inner == owned => inner,
+            _ => self.arena.str(&owned),
         }
     }
 
@@ -621,7 +699,7 @@ impl<'a> Builder<'a> {
     fn remember(&mut self, anchor: usize, node: &Node<'a>) {
         if anchor != 0 {
             let count = node.count_nodes();
-            self.anchors.insert(anchor, (node.clone(), count));
+            self.anchors.insert(anchor, (*node, count));
         }
     }
 
@@ -644,15 +722,18 @@ impl<'a> Builder<'a> {
 fn build<'a>(
     chunk: &'a str,
     base: usize,
+    arena: &'a Arena,
     limits: Limits,
     events: impl Iterator<Item = EvResult<'a>>,
 ) -> Result<Vec<Option<Node<'a>>>, ChunkError> {
     let mut b = Builder {
         text: chunk,
+        arena,
         base,
         limits,
         stack: Vec::new(),
         scratch: Vec::new(),
+        entries: Vec::new(),
         anchors: HashMap::new(),
         alias_budget: limits.max_alias_nodes,
         root: None,
@@ -690,6 +771,7 @@ fn build<'a>(
             Ev::Scalar(value, style, anchor, tag) => {
                 let span = b.scalar_span(span, style, anchor != 0 || tag.is_some());
                 let value = b.borrow_if_same(value, span, style);
+                let tag = tag.map(|t| &*arena.0.alloc(arena.str(&t)));
                 let node = Node {
                     span,
                     kind: Kind::Scalar(Scalar { value, style, tag }),
@@ -716,7 +798,7 @@ fn build<'a>(
                     ));
                 }
                 b.alias_budget -= *count;
-                let node = node.clone();
+                let node = *node;
                 b.push(node);
             }
             Ev::SeqStart(anchor, flow) => b.open(
@@ -751,7 +833,7 @@ fn build<'a>(
                         "unbalanced sequence".into(),
                     ));
                 };
-                let items: Vec<Node<'a>> = b.scratch.drain(base..).collect();
+                let items: &'a [Node<'a>] = arena.0.alloc_slice_fill_iter(b.scratch.drain(base..));
                 let full = if flow {
                     // From `[` to `]`.
                     start.cover(span)
@@ -785,8 +867,8 @@ fn build<'a>(
                         "unbalanced mapping".into(),
                     ));
                 };
+                let mut entries = std::mem::take(&mut b.entries);
                 let mut children = b.scratch.drain(base..);
-                let mut entries = Vec::with_capacity(children.len().div_ceil(2));
                 while let Some(key) = children.next() {
                     let value = children.next().unwrap_or_else(|| {
                         // A key without a value (can happen in flow mappings): keep it with an
@@ -794,7 +876,7 @@ fn build<'a>(
                         Node {
                             span: Span::empty(key.span.end as usize),
                             kind: Kind::Scalar(Scalar {
-                                value: Cow::Borrowed(""),
+                                value: "",
                                 style: Style::Plain,
                                 tag: None,
                             }),
@@ -821,8 +903,10 @@ fn build<'a>(
                 apply_merge_keys(&mut entries);
                 let node = Node {
                     span: full,
-                    kind: Kind::Mapping(entries),
+                    kind: Kind::Mapping(arena.0.alloc_slice_copy(&entries)),
                 };
+                entries.clear();
+                b.entries = entries;
                 b.remember(anchor, &node);
                 b.push(node);
             }
@@ -839,7 +923,9 @@ mod tests {
     use super::*;
 
     fn first_root(text: &str) -> Node<'_> {
-        let p = parse(text, Limits::default());
+        // A test's tree lives as long as the test.
+        let arena = Box::leak(Box::new(Arena::new()));
+        let p = parse(text, arena, Limits::default());
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         p.documents.into_iter().next().unwrap().root.unwrap()
     }
@@ -867,7 +953,7 @@ mod tests {
         assert_eq!(&text[c.span.range()], "hello");
         let d = root.get("d").unwrap();
         assert_eq!(&text[d.span.range()], "12");
-        assert_eq!(d.as_scalar().unwrap().tag.as_deref(), Some("!!str"));
+        assert_eq!(d.as_scalar().unwrap().tag(), Some("!!str"));
     }
 
     #[test]
@@ -880,7 +966,8 @@ mod tests {
     #[test]
     fn documents_split_like_kubernetes_and_errors_are_isolated() {
         let text = "a: 1\n---\nb: [1\n--- # second\nc: 3\n";
-        let p = parse(text, Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = parse(text, &arena, Limits::default());
         assert_eq!(p.errors.len(), 1);
         assert_eq!(p.documents.len(), 2);
         assert_eq!(p.documents[1].index, 2);
@@ -920,8 +1007,7 @@ mod tests {
             .get("ports")
             .unwrap()
             .items()[0]
-            .entries()[0]
-            .clone();
+            .entries()[0];
         assert_eq!(
             path_to(&root, port.value.span).as_deref(),
             Some(".spec.containers[name=web].ports[0].containerPort")
@@ -951,7 +1037,8 @@ mod tests {
                 "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
             ));
         }
-        let p = parse(&text, Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = parse(&text, &arena, Limits::default());
         assert_eq!(p.errors.len(), 1);
         assert_eq!(p.errors[0].kind, ErrorKind::Limit);
     }
@@ -959,7 +1046,8 @@ mod tests {
     #[test]
     fn deep_nesting_is_bounded() {
         let text = "[".repeat(100_000);
-        let p = parse(&text, Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = parse(&text, &arena, Limits::default());
         assert_eq!(p.errors.len(), 1);
         assert_eq!(p.errors[0].kind, ErrorKind::Limit);
         let mut block = String::new();
@@ -967,7 +1055,8 @@ mod tests {
             block.push_str(&" ".repeat(i));
             block.push_str("a:\n");
         }
-        let p = parse(&block, Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = parse(&block, &arena, Limits::default());
         assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
         assert_eq!(p.errors[0].kind, ErrorKind::Limit);
         assert!(p.errors[0].message.contains("256"));

@@ -37,15 +37,15 @@ impl K8sType {
 pub fn k8s_type(s: &Scalar<'_>) -> K8sType {
     if s.style != Style::Plain {
         // Quoted and block scalars are strings, unless explicitly tagged otherwise.
-        return match s.tag.as_deref() {
+        return match s.tag() {
             Some(t) => tagged(t).unwrap_or(K8sType::String),
             None => K8sType::String,
         };
     }
-    if let Some(k) = s.tag.as_deref().and_then(tagged) {
+    if let Some(k) = s.tag().and_then(tagged) {
         return k;
     }
-    resolve_plain(&s.value)
+    resolve_plain(s.value)
 }
 
 fn tagged(tag: &str) -> Option<K8sType> {
@@ -188,11 +188,8 @@ mod tests {
 
     #[test]
     fn quoted_and_tagged() {
-        let s = |v: &'static str, style, tag: Option<&str>| Scalar {
-            value: v.into(),
-            style,
-            tag: tag.map(Into::into),
-        };
+        let s =
+            |v: &'static str, style, tag: Option<&'static &'static str>| Scalar::new(v, style, tag);
         assert_eq!(
             k8s_type(&s("80", Style::DoubleQuoted, None)),
             K8sType::String
@@ -202,7 +199,7 @@ mod tests {
             K8sType::String
         );
         assert_eq!(
-            k8s_type(&s("80", Style::Plain, Some("!!str"))),
+            k8s_type(&s("80", Style::Plain, Some(&"!!str"))),
             K8sType::String
         );
         assert_eq!(k8s_type(&s("80", Style::Literal, None)), K8sType::String);

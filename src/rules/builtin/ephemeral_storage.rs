@@ -290,7 +290,8 @@ mod tests {
     use crate::yaml::{Limits, parse};
 
     fn run(text: &str) -> Vec<(String, String)> {
-        let p = parse(text, Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = parse(text, &arena, Limits::default());
         let objs = objects(text, &p.documents, false, false);
         let check = new(None).unwrap();
         let mut out = Vec::new();

@@ -108,7 +108,8 @@ mod tests {
         let text = format!(
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\nspec:\n  template:\n    metadata:\n      annotations: {{{annotations}}}\n    spec:\n      containers: [{{name: a}}]\n"
         );
-        let p = parse(&text, Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = parse(&text, &arena, Limits::default());
         let objs = objects(&text, &p.documents, false, false);
         let mut out = Vec::new();
         new(None).unwrap().check_object(&objs[0], &mut out);

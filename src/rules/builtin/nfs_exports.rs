@@ -199,7 +199,8 @@ mod tests {
     #[test]
     fn configmap_spans_point_into_the_block() {
         let file = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nfs}\ndata:\n  exports: |\n    /data 10.0.0.0/16(rw)\n    /ok *(rw,insecure)\n";
-        let p = crate::yaml::parse(file, crate::yaml::Limits::default());
+        let arena = crate::yaml::Arena::new();
+        let p = crate::yaml::parse(file, &arena, crate::yaml::Limits::default());
         let objs = crate::k8s::objects(file, &p.documents, false, false);
         let mut out = Vec::new();
         ExportsConfigMap.check_object(&objs[0], &mut out);
