@@ -214,12 +214,8 @@ impl Spill {
             return Err(std::io::Error::other("spill file is gone"));
         };
         store.out.flush()?;
-        let file = store.out.get_mut();
-        file.seek(SeekFrom::Start(segment.offset))?;
         let mut bytes = vec![0u8; segment.len as usize];
-        file.read_exact(&mut bytes)?;
-        // Later writes append: put the cursor back at the end.
-        file.seek(SeekFrom::End(0))?;
+        read_at(store.out.get_mut(), segment.offset, &mut bytes)?;
         let stored: Vec<In> = postcard::from_bytes(&bytes).map_err(std::io::Error::other)?;
         stored
             .into_iter()
@@ -481,6 +477,21 @@ impl Records {
             }
             from_disk().or_else(|| tail.next())
         })
+    }
+}
+
+/// Reads `buf.len()` bytes at `offset`, leaving the file's cursor where later writes append: one
+/// `pread` where there is one (the report reads one segment per file with cross-file findings).
+fn read_at(file: &mut File, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+    }
+    #[cfg(not(unix))]
+    {
+        file.seek(SeekFrom::Start(offset))?;
+        file.read_exact(buf)?;
+        file.seek(SeekFrom::End(0)).map(drop)
     }
 }
 
