@@ -591,6 +591,25 @@ mod tests {
         }
     }
 
+    /// Writes what a damaged file would hold where the next record starts: a length, then bytes
+    /// that are no record.
+    fn damage(records: &mut Records) {
+        match records.store.as_mut() {
+            Some(Ok(store)) => store.out.write_all(&[3, 0, 0, 0, 0xff, 0xff, 0xff]),
+            _ => panic!("the records file should exist at budget 0"),
+        }
+        .expect("writable");
+    }
+
+    /// Every record's number and its file's name (`None` for an error), as `drain` gives them.
+    fn drained(records: Records) -> Vec<(usize, Option<String>)> {
+        let rules = RuleSet::default();
+        records
+            .drain(&rules)
+            .map(|(i, h)| (i, h.ok().map(|h| name(&h).to_string())))
+            .collect()
+    }
+
     #[test]
     fn records_come_back_in_order_with_their_numbers() {
         let mut records = Records::new(0);
@@ -612,21 +631,11 @@ mod tests {
         let mut records = Records::new(0);
         records.push(clean("a"));
         records.push(in_memory("b"));
-        // What a damaged file would hold where the next record starts: a length, then bytes
-        // that are no record.
-        match records.store.as_mut() {
-            Some(Ok(store)) => store.out.write_all(&[3, 0, 0, 0, 0xff, 0xff, 0xff]),
-            _ => panic!("the records file should exist at budget 0"),
-        }
-        .expect("writable");
+        damage(&mut records);
         records.push(clean("c"));
         records.push(in_memory("d"));
         records.push(clean("e"));
-        let rules = RuleSet::default();
-        let back: Vec<(usize, Option<String>)> = records
-            .drain(&rules)
-            .map(|(i, h)| (i, h.ok().map(|h| name(&h).to_string())))
-            .collect();
+        let back = drained(records);
         // "c" (number 2) reads as the damage; "e" is lost with the rest of the file; "d" stayed
         // in memory and comes under its own number, 3, not as the third record.
         let want = vec![
@@ -643,20 +652,12 @@ mod tests {
         let mut records = Records::new(0);
         records.push(clean("a"));
         // The damage is read where the marker of "b" (kept in memory) should be.
-        match records.store.as_mut() {
-            Some(Ok(store)) => store.out.write_all(&[3, 0, 0, 0, 0xff, 0xff, 0xff]),
-            _ => panic!("the records file should exist at budget 0"),
-        }
-        .expect("writable");
+        damage(&mut records);
         records.push(in_memory("b"));
         records.push(in_memory("c"));
         records.push(clean("d"));
         records.push(clean("e"));
-        let rules = RuleSet::default();
-        let back: Vec<(usize, Option<String>)> = records
-            .drain(&rules)
-            .map(|(i, h)| (i, h.ok().map(|h| name(&h).to_string())))
-            .collect();
+        let back = drained(records);
         // "b" and "c" come from memory, once each; the error stands for "d", the first file
         // whose results were in the file after the damage ("e" is lost with it).
         let want = vec![
