@@ -216,9 +216,16 @@ impl Linter {
             ));
         }
         // `fs::read` (and `File::read_to_end`) would ask for the size again: read into a buffer
-        // of the size known (`take` reads to the end without that question).
+        // of the size known. A regular file is read up to that size, which also spares the read
+        // that would only find its end (one system call per file); anything else (a pipe, a
+        // `/proc` file that says it is empty) is read to its end.
+        let limit = if meta.is_file() && meta.len() > 0 {
+            meta.len()
+        } else {
+            u64::MAX
+        };
         let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, u64::MAX), &mut bytes)?;
+        std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, limit), &mut bytes)?;
         drop(file);
         let mut r = self.lint_file(display, bytes, patch);
         if !r.source.text.is_empty() {

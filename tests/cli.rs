@@ -815,6 +815,33 @@ fn stdin_is_reported_under_stdin_filename() {
     assert!(diags(&r.json()).iter().all(|d| d.file == "<stdin>"));
 }
 
+/// A named pipe given as a path (as `<(helm template ...)` gives one) has no size to read up
+/// to: it is read to its end, and its findings are those of the same bytes in a file.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_read_to_its_end() {
+    let fixture = "testdata/e2e/node-exporter.yaml";
+    let bytes = fs::read(repo().join(fixture)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("app.yaml");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let writer = {
+        let (fifo, bytes) = (fifo.clone(), bytes.clone());
+        // Opening a FIFO for writing waits for its reader: ekslint.
+        std::thread::spawn(move || fs::write(fifo, bytes).expect("write the FIFO"))
+    };
+    let r = run(ekslint().arg("--format").arg("json").arg(&fifo));
+    writer.join().unwrap();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let ds = diags(&r.json());
+    check_spans(&bytes, &ds);
+    assert_eq!(
+        summary_of(&bytes, &ds),
+        expected(&[("EKS003", 23, "40"), ("EKS301", 28, "9100")])
+    );
+}
+
 /// A repository-like tree in which every file has the same EKS301 finding.
 fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
