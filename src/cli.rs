@@ -185,13 +185,15 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Size(args)) => crate::size_report::run(args),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
-            clap_complete::generate(shell, &mut Cli::command(), "ekslint", &mut io::stdout());
-            0
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "ekslint", &mut script);
+            emit(&script)
         }
         Some(Command::Man) => {
             use clap::CommandFactory;
-            match clap_mangen::Man::new(Cli::command()).render(&mut io::stdout()) {
-                Ok(()) => 0,
+            let mut page = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut page) {
+                Ok(()) => emit(&page),
                 Err(e) => {
                     error(e);
                     2
@@ -205,6 +207,24 @@ pub fn run(cli: Cli) -> i32 {
 
 fn error(msg: impl std::fmt::Display) {
     eprintln!("ekslint: error: {msg}");
+}
+
+/// Writes a command's whole output to standard output and returns the exit code. A reader that
+/// went away (`ekslint rules | head`) is not an error: it had what it wanted. (`print!` would
+/// panic there.)
+pub(crate) fn emit(text: &[u8]) -> i32 {
+    let mut out = io::stdout().lock();
+    match out.write_all(text).and_then(|()| out.flush()) {
+        Ok(()) => 0,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            error(format!(
+                "cannot write to standard output: {}",
+                io_message(&e)
+            ));
+            2
+        }
+    }
 }
 
 /// The built-in rules and those of `dirs`; a rule that does not load is shown with its code frame.
@@ -237,8 +257,7 @@ fn explain(id: &str, dirs: &[PathBuf]) -> i32 {
         error(format!("no rule `{id}`; `ekslint rules` lists them"));
         return 2;
     };
-    print!("{}", crate::docs::rule_markdown(rule));
-    0
+    emit(crate::docs::rule_markdown(rule).as_bytes())
 }
 
 fn test_rules(dirs: &[PathBuf], all: bool) -> i32 {
@@ -259,20 +278,24 @@ fn test_rules(dirs: &[PathBuf], all: bool) -> i32 {
         return 2;
     }
     let mut failed = 0;
+    let mut text = String::new();
     for id in &ids {
         let problems = crate::rules::examples::check(&linter, id);
         if problems.is_empty() {
-            println!("ok      {id}");
+            text += &format!("ok      {id}\n");
         } else {
             failed += 1;
-            println!("FAILED  {id}");
+            text += &format!("FAILED  {id}\n");
             for p in problems {
-                println!("  {p}");
+                text += &format!("  {p}\n");
             }
         }
     }
-    println!("{} passed, {failed} failed", ids.len() - failed);
-    i32::from(failed > 0)
+    text += &format!("{} passed, {failed} failed\n", ids.len() - failed);
+    match emit(text.as_bytes()) {
+        0 => i32::from(failed > 0),
+        code => code,
+    }
 }
 
 fn list(format: ListFormat, dirs: &[PathBuf]) -> i32 {
@@ -280,17 +303,19 @@ fn list(format: ListFormat, dirs: &[PathBuf]) -> i32 {
         Ok(s) => s,
         Err(c) => return c,
     };
-    match format {
+    let text = match format {
         ListFormat::Table => {
+            let mut text = String::new();
             for r in &set.rules {
-                println!(
-                    "{:<8} {:<32} {:<8} {}",
+                text += &format!(
+                    "{:<8} {:<32} {:<8} {}\n",
                     r.meta.id,
                     r.meta.name,
                     r.meta.severity.as_str(),
                     r.meta.summary
                 );
             }
+            text
         }
         ListFormat::Json => {
             let v: Vec<_> = set
@@ -303,10 +328,10 @@ fn list(format: ListFormat, dirs: &[PathBuf]) -> i32 {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
         }
-    }
-    0
+    };
+    emit(text.as_bytes())
 }
 
 /// The config in force: `--config`, else the nearest one upward, unless `--isolated`.

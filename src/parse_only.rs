@@ -84,9 +84,11 @@ pub fn run(paths: Vec<String>) -> i32 {
         .par_iter()
         .map(one)
         .reduce(Totals::default, Totals::add);
-    println!(
-        "{} files, {} bytes, {} events, {} stopped at an error",
-        t.files, t.bytes, t.events, t.failed
-    );
-    0
+    crate::cli::emit(
+        format!(
+            "{} files, {} bytes, {} events, {} stopped at an error\n",
+            t.files, t.bytes, t.events, t.failed
+        )
+        .as_bytes(),
+    )
 }

@@ -842,6 +842,37 @@ fn a_named_pipe_is_read_to_its_end() {
     );
 }
 
+/// `ekslint rules | head`: a reader that has gone away is not a crash. Every command that
+/// prints, run with its standard output a pipe whose reading end is already closed, exits 0
+/// with nothing on stderr (`print!` used to panic with "failed printing to stdout").
+#[test]
+fn a_closed_output_pipe_is_not_a_crash() {
+    let commands: &[&[&str]] = &[
+        &["rules"],
+        &["rules", "--format", "json"],
+        &["rule", "EKS301"],
+        &["completions", "bash"],
+        &["man"],
+        &["test-rules", "--all"],
+        &["__parse-only", "testdata/e2e"],
+        &["size", "examples/k8s"],
+    ];
+    for args in commands {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let out = Command::new(BIN)
+            .args(*args)
+            .current_dir(repo())
+            .stdin(Stdio::null())
+            .stdout(writer)
+            .output()
+            .expect("run ekslint");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
+
 /// A repository-like tree in which every file has the same EKS301 finding.
 fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
