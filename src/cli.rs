@@ -556,6 +556,7 @@ fn check(args: CheckArgs) -> i32 {
     let t2 = std::time::Instant::now();
     let mut io_failed = !walk_errors.is_empty() || !failed.is_empty();
     for e in &walk_errors {
+        summary.skipped += 1;
         error(format!("{}: {}", e.path, e.message));
     }
     for (name, message) in &failed {

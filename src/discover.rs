@@ -553,6 +553,15 @@ pub fn read_stdin(name: &str) -> Result<Vec<u8>, (String, String)> {
 /// An I/O error as a short sentence, without Rust's `(os error 2)` noise.
 pub fn io_message(e: &std::io::Error) -> String {
     use std::io::ErrorKind::*;
+    // The walk's errors wrap the system's in "IO error for operation on PATH: ...", which says
+    // the path a second time: the system's own words are enough.
+    if let Some(inner) = e
+        .get_ref()
+        .and_then(|w| w.source())
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+    {
+        return io_message(inner);
+    }
     match e.kind() {
         NotFound => "no such file or directory".into(),
         PermissionDenied => "permission denied".into(),

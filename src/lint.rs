@@ -180,6 +180,16 @@ pub struct Linter {
     pub path_ignores: Vec<(globset::GlobMatcher, Vec<crate::config::Selector>)>,
 }
 
+/// A size as a person reads it: `1.5 MiB`, `200 KiB`, `1000 bytes` (exact below 1 KiB, so a
+/// small limit is never shown as "0 MiB").
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} bytes"),
+        1024..1048576 => format!("{:.1} KiB", bytes as f64 / 1024.0).replace(".0 ", " "),
+        _ => format!("{:.1} MiB", bytes as f64 / 1048576.0).replace(".0 ", " "),
+    }
+}
+
 impl Linter {
     pub fn new(rules: RuleSet) -> Linter {
         Linter {
@@ -209,9 +219,9 @@ impl Linter {
             return Ok(self.skipped(
                 display,
                 format!(
-                    "file is {:.1} MiB, above the {:.0} MiB limit (raise it with --max-file-size)",
-                    meta.len() as f64 / 1048576.0,
-                    self.max_file_size as f64 / 1048576.0
+                    "file is {}, above the {} limit (raise it with --max-file-size)",
+                    size_text(meta.len()),
+                    size_text(self.max_file_size)
                 ),
             ));
         }

@@ -664,6 +664,9 @@ fn missing_path_exits_2() {
     ]));
     assert_eq!(r.code, 2);
     assert_eq!(diags(&r.json()).len(), 2);
+    // It is counted: the summary does not claim every path was linted.
+    assert_eq!(r.json()["summary"]["skipped"], 1, "{}", r.stdout);
+    assert_eq!(r.json()["summary"]["files"], 1, "{}", r.stdout);
 }
 
 fn broken_rules_dir() -> tempfile::TempDir {

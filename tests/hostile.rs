@@ -140,12 +140,23 @@ fn huge_file_is_skipped_with_the_reason() {
     let r = run(d.path(), &["."]);
     assert_eq!(r.code, 2, "a file that was not linted fails the run");
     assert!(
-        r.stderr.contains("huge.yaml") && r.stderr.contains("MiB limit"),
+        r.stderr
+            .contains("huge.yaml: file is 200 MiB, above the 32 MiB limit"),
         "{}",
         r.stderr
     );
     assert_eq!(json(&r)["summary"]["skipped"], 1);
     assert_good_still_linted(&r);
+    // A limit under a mebibyte is said in the unit it was given in, never as "0 MiB".
+    let r = run(d.path(), &["--max-file-size", "1000", "."]);
+    assert!(
+        r.stderr
+            .contains("huge.yaml: file is 200 MiB, above the 1000 bytes limit"),
+        "{}",
+        r.stderr
+    );
+    let r = run(d.path(), &["--max-file-size", "204800", "."]);
+    assert!(r.stderr.contains("above the 200 KiB limit"), "{}", r.stderr);
 }
 
 #[test]
@@ -223,10 +234,22 @@ fn symlink_loop_and_broken_link_are_reported_not_followed_forever() {
     std::fs::create_dir(d.path().join("sub")).unwrap();
     std::os::unix::fs::symlink("..", d.path().join("sub/loop")).unwrap();
     std::os::unix::fs::symlink("missing.yaml", d.path().join("dangling.yaml")).unwrap();
+    // Two links that point at each other: the system's ELOOP, said once, with the path once.
+    std::os::unix::fs::symlink("b.yaml", d.path().join("a.yaml")).unwrap();
+    std::os::unix::fs::symlink("a.yaml", d.path().join("b.yaml")).unwrap();
     let r = run(d.path(), &["."]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("loop"), "{}", r.stderr);
     assert!(r.stderr.contains("dangling.yaml"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("a.yaml: too many levels of symbolic links\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("error for operation"), "{}", r.stderr);
+    // Each path that could not be linted is counted as skipped, as an unreadable file is.
+    assert_eq!(json(&r)["summary"]["skipped"], 4, "{}", r.stderr);
     assert_good_still_linted(&r);
 }
 
