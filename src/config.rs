@@ -133,13 +133,13 @@ fn read(path: &Path) -> Result<String, LoadError> {
 impl Config {
     /// Loads `path` and everything it `extend`s (the extending file wins).
     pub fn load(path: &Path) -> Result<Config, LoadError> {
-        Config::load_depth(path, 0)
+        Config::load_depth(path, 0).map_err(LoadError::in_config)
     }
 
     /// Parses config `text` as if read from `path`: `extend` and `rules` resolve against its
     /// directory (an `extend` is read from disk). [`Config::load`] reads `path` itself.
     pub fn parse_str(text: &str, path: &Path) -> Result<Config, LoadError> {
-        Config::parse_depth(text.to_string(), path, 0)
+        Config::parse_depth(text.to_string(), path, 0).map_err(LoadError::in_config)
     }
 
     fn load_depth(path: &Path, depth: usize) -> Result<Config, LoadError> {
@@ -263,7 +263,8 @@ impl Config {
                         Some("`ekslint rules` lists them".into()),
                     ),
                     None => LoadError::Other(miette::miette!("{message}")),
-                });
+                }
+                .in_config());
             }
         }
         Ok(())

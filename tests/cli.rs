@@ -703,6 +703,7 @@ fn broken_rule_file_exits_2_and_shows_the_broken_line() {
         .arg("testdata/e2e/clean"));
     assert_eq!(r.code, 2, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
     assert_eq!(r.stdout, "", "nothing is linted with a broken rule set");
+    assert!(r.stderr.contains("ekslint::bad_rule_file"), "{}", r.stderr);
     assert!(
         r.stderr.contains("matches: '^registry"),
         "stderr shows the offending line:\n{}",

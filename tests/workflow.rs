@@ -178,6 +178,13 @@ fn bad_config_points_into_the_file_and_exits_2() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains(".ekslint.yaml:2:1"), "{}", r.stderr);
     assert!(r.stderr.contains("fail_on"), "{}", r.stderr);
+    // Named for what it is: a config file, not a rule file.
+    assert!(
+        r.stderr.contains("ekslint::bad_config_file"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("bad_rule_file"), "{}", r.stderr);
     write(
         d.path(),
         ".ekslint.yaml",
@@ -191,6 +198,11 @@ fn bad_config_points_into_the_file_and_exits_2() {
         r.stderr
     );
     assert!(r.stderr.contains(".ekslint.yaml:3:5"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("ekslint::bad_config_file"),
+        "{}",
+        r.stderr
+    );
     write(d.path(), ".ekslint.yaml", "fail-on: sometimes\n");
     let r = run_in(d.path(), &["pod.yaml"]);
     assert_eq!(r.code, 2, "{}", r.stderr);

@@ -275,17 +275,40 @@ fn check_template(t: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A rule file that could not be loaded: a miette diagnostic that points into the file.
-#[derive(Debug, Diagnostic)]
-#[diagnostic(code(ekslint::bad_rule_file))]
+/// A rule file (or a config file: `config`) that could not be loaded: a miette diagnostic that
+/// points into the file.
+#[derive(Debug)]
 pub struct RuleFileError {
     pub message: String,
-    #[source_code]
     pub src: NamedSource<String>,
-    #[label("here")]
     pub span: Option<SourceSpan>,
-    #[help]
     pub help: Option<String>,
+    /// A config file's error: it is named `ekslint::bad_config_file`, not `bad_rule_file`.
+    pub config: bool,
+}
+
+impl Diagnostic for RuleFileError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(if self.config {
+            "ekslint::bad_config_file"
+        } else {
+            "ekslint::bad_rule_file"
+        }))
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.src)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let span = self.span?;
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_with_span(Some("here".into()), span),
+        )))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
 }
 
 impl std::fmt::Display for RuleFileError {
@@ -301,6 +324,19 @@ impl std::error::Error for RuleFileError {}
 pub enum LoadError {
     File(Box<RuleFileError>),
     Other(miette::Report),
+}
+
+impl LoadError {
+    /// The same error, said to be a config file's.
+    pub fn in_config(self) -> LoadError {
+        match self {
+            LoadError::File(mut f) => {
+                f.config = true;
+                LoadError::File(f)
+            }
+            other => other,
+        }
+    }
 }
 
 impl From<LoadError> for miette::Report {
@@ -345,6 +381,7 @@ pub fn located(
         src: NamedSource::new(file, text.to_string()),
         span,
         help,
+        config: false,
     }))
 }
 
