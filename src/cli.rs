@@ -718,7 +718,8 @@ fn check(args: CheckArgs) -> i32 {
                     eprintln!("ekslint: skipped {}: {}", r.source.name, s.reason);
                 }
             } else if args.verbose {
-                eprintln!("ekslint: {}: {} objects", r.source.name, r.objects);
+                let plural = if r.objects == 1 { "" } else { "s" };
+                eprintln!("ekslint: {}: {} object{plural}", r.source.name, r.objects);
             }
             match reloaded {
                 Some(Ok(source)) => r.source = source,

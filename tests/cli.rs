@@ -522,6 +522,8 @@ fn a_template_in_a_later_document_makes_the_whole_file_one_eks004() {
     let (ds, stderr) = lint("data.yaml");
     assert_eq!(ds, [("EKS002".to_string(), 5)], "{stderr}");
     assert!(stderr.contains("data.yaml: 2 objects"), "{stderr}");
+    let r = run(ekslint().args(["-v", "--format", "json", "testdata/e2e/bom.yaml"]));
+    assert!(r.stderr.contains("bom.yaml: 1 object\n"), "{}", r.stderr);
 }
 
 #[test]
