@@ -188,19 +188,36 @@ pub fn row(file: &str, source: &Source, obj: &Object<'_>) -> Option<Row> {
 
 /// The rows of one file's text.
 pub fn rows_of_text(display: &str, text: &str, patch: bool) -> Vec<Row> {
+    sized(display, text, patch).0
+}
+
+/// The rows of a file's workloads, and why some of it could not be sized (a template, a
+/// document that does not parse): the workloads it would hold are missing from the report.
+fn sized(display: &str, text: &str, patch: bool) -> (Vec<Row>, Option<String>) {
     if FileKind::of(display) == FileKind::Exports {
-        return Vec::new();
+        return (Vec::new(), None);
     }
     let arena = yaml::Arena::new();
     let parsed = yaml::parse(text, &arena, Limits::default());
     if unrendered_template::detect(text, &parsed).is_some() {
-        return Vec::new();
+        return (
+            Vec::new(),
+            Some("a template, not a manifest (size its rendered output: `helm template . | ekslint size -`)".into()),
+        );
     }
     let source = Source::new(display, text);
-    k8s::objects(text, &parsed.documents, patch, text.contains("$patch"))
+    let rows = k8s::objects(text, &parsed.documents, patch, text.contains("$patch"))
         .iter()
         .filter_map(|o| row(display, &source, o))
-        .collect()
+        .collect();
+    let note = parsed.errors.first().map(|e| {
+        let line = source.position(e.at).line;
+        format!(
+            "line {line}: {} (its workloads are not sized; `ekslint {display}` shows where)",
+            e.message
+        )
+    });
+    (rows, note)
 }
 
 fn read_input(input: &Input) -> Result<(String, Vec<u8>, bool), (String, String)> {
@@ -209,7 +226,13 @@ fn read_input(input: &Input) -> Result<(String, Vec<u8>, bool), (String, String)
             let display = input.display().into_owned();
             let meta = std::fs::metadata(path).map_err(|e| (display.clone(), io_message(&e)))?;
             if meta.len() > DEFAULT_MAX_FILE_SIZE {
-                return Ok((display.clone(), Vec::new(), *patch));
+                return Err((
+                    display,
+                    format!(
+                        "file is larger than {} MiB: not sized",
+                        DEFAULT_MAX_FILE_SIZE >> 20
+                    ),
+                ));
             }
             let bytes = std::fs::read(path).map_err(|e| (display.clone(), io_message(&e)))?;
             Ok((display.clone(), bytes, *patch))
@@ -254,23 +277,37 @@ pub fn run(args: SizeArgs) -> i32 {
     for e in &errors {
         eprintln!("ekslint: error: {}: {}", e.path, e.message);
     }
-    let per_file: Vec<Result<Vec<Row>, (String, String)>> = inputs
+    type Sized = (Vec<Row>, Option<(String, String)>);
+    let per_file: Vec<Result<Sized, (String, String)>> = inputs
         .par_iter()
         .map(|input| {
             let (display, bytes, patch) = read_input(input)?;
-            // Binary and non-UTF-8 files hold no manifests to size.
+            // Binary and non-UTF-8 files hold no manifests to size: said, not hidden.
             Ok(match std::str::from_utf8(&bytes) {
                 Ok(text) if !bytes[..bytes.len().min(8192)].contains(&0) => {
-                    rows_of_text(&display, text, patch)
+                    let (rows, note) = sized(&display, text, patch);
+                    (rows, note.map(|n| (display, n)))
                 }
-                _ => Vec::new(),
+                Ok(_) => (
+                    Vec::new(),
+                    Some((display, "a binary file: not sized".into())),
+                ),
+                Err(_) => (
+                    Vec::new(),
+                    Some((display, "not valid UTF-8: not sized".into())),
+                ),
             })
         })
         .collect();
     let mut rows = Vec::new();
     for r in per_file {
         match r {
-            Ok(v) => rows.extend(v),
+            Ok((v, note)) => {
+                rows.extend(v);
+                if let Some((path, note)) = note {
+                    eprintln!("ekslint: note: {path}: {note}");
+                }
+            }
             Err((path, msg)) => {
                 failed = true;
                 eprintln!("ekslint: error: {path}: {msg}");

@@ -169,3 +169,32 @@ fn size_of_a_missing_path_exits_2() {
     assert_eq!(code, 2);
     assert!(stderr.contains("nope.yaml"), "{stderr}");
 }
+
+/// A file `size` cannot read as manifests (a syntax error, a template, binary content) holds
+/// workloads the report would silently lack: each is named on stderr, and the others are sized.
+#[test]
+fn files_that_cannot_be_sized_are_named_not_hidden() {
+    let dir = tree();
+    std::fs::write(
+        dir.path().join("tab.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n\tname: x\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("chart.yaml"),
+        "kind: Pod\nmetadata: {name: {{ .Values.name }}}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("blob.yaml"), b"\x7fELF\x00\x01\x02").unwrap();
+    let (code, stdout, stderr) = ekslint(dir.path(), &["size", "--format", "json", "."]);
+    assert_eq!(code, 0, "{stderr}");
+    let rows: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 2, "the good files: {stdout}");
+    assert!(
+        stderr.contains("./tab.yaml: line 4: ") && stderr.contains("not sized"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("./chart.yaml: a template"), "{stderr}");
+    assert!(stderr.contains("./blob.yaml: a binary file"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 3, "{stderr}");
+}
