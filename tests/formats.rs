@@ -791,7 +791,7 @@ fn the_xml_check_can_fail() {
 }
 
 #[test]
-fn junit_is_well_formed_with_one_testcase_per_file() {
+fn junit_is_well_formed_with_one_testcase_per_finding_or_clean_file() {
     let dir = odd_fixtures();
     let run = lint(dir.path(), "junit", &["--rules", "rules", "k8s", "odd"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -805,9 +805,10 @@ fn junit_is_well_formed_with_one_testcase_per_file() {
         &["--rules", "rules", "k8s", "odd"],
     ));
     let cases = suite.all("testcase");
-    let names: Vec<&str> = cases.iter().map(|c| c.attr("classname")).collect();
+    let mut files: Vec<&str> = cases.iter().map(|c| c.attr("classname")).collect();
+    files.dedup();
     assert_eq!(
-        names,
+        files,
         [
             "k8s/cm.yaml",
             "k8s/deploy.yaml",
@@ -815,7 +816,11 @@ fn junit_is_well_formed_with_one_testcase_per_file() {
             "odd/a,b:c%.yaml"
         ]
     );
-    assert_eq!(suite.attr("tests"), "4");
+    // One clean file's case, and one case per finding, each with exactly one failure: the
+    // suite never counts more failures than test cases.
+    assert_eq!(cases.len(), 1 + json.len());
+    assert_eq!(suite.attr("tests"), cases.len().to_string());
+    assert!(cases.iter().all(|c| c.all("failure").len() <= 1));
     let failures: Vec<&Element> = cases.iter().flat_map(|c| c.all("failure")).collect();
     assert_eq!(failures.len(), json.len());
     assert_eq!(suite.attr("failures"), json.len().to_string());
@@ -844,10 +849,19 @@ fn junit_is_well_formed_with_one_testcase_per_file() {
                 )
             );
             assert_eq!(case.attr("classname"), d["file"]);
+            assert_eq!(
+                case.attr("name"),
+                format!(
+                    "{} {}:{}",
+                    d["rule"].as_str().unwrap(),
+                    d["span"]["start"]["line"],
+                    d["span"]["start"]["column"]
+                )
+            );
         }
     }
     // The custom rule's message survives XML escaping, newline included (`&#10;` in attributes).
-    let odd = cases[3].all("failure");
+    let odd = cases.last().unwrap().all("failure");
     assert_eq!(odd.len(), 1);
     let odd = odd[0];
     assert_eq!(odd.attr("type"), "ACME900");

@@ -189,7 +189,11 @@ fn files_that_cannot_be_sized_are_named_not_hidden() {
     let (code, stdout, stderr) = ekslint(dir.path(), &["size", "--format", "json", "."]);
     assert_eq!(code, 0, "{stderr}");
     let rows: Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(rows.as_array().unwrap().len(), 2, "the good files: {stdout}");
+    assert_eq!(
+        rows.as_array().unwrap().len(),
+        2,
+        "the good files: {stdout}"
+    );
     assert!(
         stderr.contains("./tab.yaml: line 4: ") && stderr.contains("not sized"),
         "{stderr}"

@@ -1,9 +1,10 @@
 //! `--format junit`: JUnit XML, for CI systems that show test reports (GitLab `reports:junit`,
-//! Jenkins, Azure Pipelines). One test suite `ekslint`; one test case per linted file (classname
-//! and name are the file); one `<failure>` per finding, whose type is the rule id and whose text is
-//! `path:line:col RULE message`. Files without findings are passing test cases, skipped files are
-//! `<skipped/>` ones. The suite's attributes count test cases, failures (findings) and skipped
-//! files.
+//! Jenkins, Azure Pipelines). One test suite `ekslint`. Every finding is a failed test case of
+//! its own (classname: the file; name: `RULE line:col`) holding one `<failure>`, whose type is the
+//! rule id and whose text is `path:line:col RULE message`; a file without findings is one passing
+//! test case (classname and name: the file), a skipped file one `<skipped/>` case. One failure per
+//! test case is what the JUnit schema allows and what every consumer reads; the suite's
+//! attributes count test cases, failures (= findings) and skipped files.
 //!
 //! The suite's counts come before its test cases, so the test cases are kept until the end.
 
@@ -45,35 +46,42 @@ pub fn escape(s: &str) -> String {
 
 impl Reporter for Junit {
     fn file(&mut self, _out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
-        let name = escape(&r.source.name);
-        self.tests += 1;
+        let file = escape(&r.source.name);
         let c = &mut self.cases;
-        let _ = write!(c, "  <testcase name=\"{name}\" classname=\"{name}\"");
-        if r.findings.is_empty() && r.skipped.is_none() {
-            c.push_str("/>\n");
-            return Ok(());
-        }
-        c.push_str(">\n");
         for f in &r.findings {
+            self.tests += 1;
             self.failures += 1;
             let p = f.start();
             let text = format!(
                 "{}:{}:{} {} {}",
                 r.source.name, p.line, p.column, f.rule.id, f.message
             );
+            let rule = escape(&f.rule.id);
             let _ = writeln!(
                 c,
-                "    <failure type=\"{}\" message=\"{}\">{}</failure>",
-                escape(&f.rule.id),
+                "  <testcase name=\"{rule} {}:{}\" classname=\"{file}\">\n    <failure type=\"{rule}\" message=\"{}\">{}</failure>\n  </testcase>",
+                p.line,
+                p.column,
                 escape(&f.message),
                 escape(&text)
             );
         }
-        if let Some(s) = r.skipped.as_ref().filter(|_| r.findings.is_empty()) {
-            self.skipped += 1;
-            let _ = writeln!(c, "    <skipped message=\"{}\"/>", escape(&s.reason));
+        if !r.findings.is_empty() {
+            return Ok(());
         }
-        c.push_str("  </testcase>\n");
+        self.tests += 1;
+        let _ = write!(c, "  <testcase name=\"{file}\" classname=\"{file}\"");
+        match &r.skipped {
+            Some(s) => {
+                self.skipped += 1;
+                let _ = writeln!(
+                    c,
+                    ">\n    <skipped message=\"{}\"/>\n  </testcase>",
+                    escape(&s.reason)
+                );
+            }
+            None => c.push_str("/>\n"),
+        }
         Ok(())
     }
 
