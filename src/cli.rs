@@ -962,6 +962,14 @@ fn prepare_linter(
         return Err(2);
     }
     config.apply(&mut rules);
+    if rules.rules.is_empty() {
+        // A run that checks nothing would pass whatever the manifests hold.
+        error(
+            "no rule is left to run: `--ignore` (or the config's `ignore`) removes every rule \
+             that `--select` chose; `ekslint rules` lists them",
+        );
+        return Err(2);
+    }
     let mut linter = Linter::new(rules);
     linter.max_file_size = args.max_file_size;
     linter.inline_suppressions = !args.no_inline_suppressions;

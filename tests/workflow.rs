@@ -209,6 +209,20 @@ fn bad_config_points_into_the_file_and_exits_2() {
     let r = run_in(d.path(), &["--select", "NOPE", "--isolated", "pod.yaml"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("`NOPE` matches no rule"), "{}", r.stderr);
+    // Ignoring every selected rule would check nothing and pass: a usage error instead.
+    let r = run_in(
+        d.path(),
+        &[
+            "--select",
+            "EKS3",
+            "--ignore",
+            "ALL",
+            "--isolated",
+            "pod.yaml",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no rule is left to run"), "{}", r.stderr);
 }
 
 const SUPPRESSED: &str = "# ekslint-disable-file EKS701
