@@ -819,6 +819,16 @@ fn stdin_is_reported_under_stdin_filename() {
     // Without a name, standard input is `<stdin>`.
     let r = run_stdin(&["-", "--format", "json"], &bytes);
     assert!(diags(&r.json()).iter().all(|d| d.file == "<stdin>"));
+
+    // Binary input: the help does not only speak of directories.
+    let r = run_stdin(&["-", "--format", "json"], b"\x7fELF\x00\x01");
+    let help = &r.json()["diagnostics"][0]["help"];
+    assert!(
+        help.as_str()
+            .is_some_and(|h| h.contains("on standard input")),
+        "{}",
+        r.stdout
+    );
 }
 
 /// A named pipe given as a path (as `<(helm template ...)` gives one) has no size to read up

@@ -50,7 +50,9 @@ pub fn binary(nul_at: usize) -> RawFinding {
         format!("this is a binary file, not YAML (NUL byte at offset {nul_at})"),
     )
     .label("binary content")
-    .help("remove it from the manifest directory, or exclude it with --exclude")
+    .help(
+        "a binary file is not a manifest: remove it from the manifest directory or exclude it with --exclude (on standard input: check what was piped in)",
+    )
 }
 
 /// A file that is not valid UTF-8.
