@@ -273,10 +273,9 @@ impl Iterator for Stream {
                         }
                     }
                     Some(Err(err)) => {
-                        return Some(Err(DiscoverError {
-                            path: error_path(&err).unwrap_or_default(),
-                            message: walk_message(&err),
-                        }));
+                        let path = error_path(&err).unwrap_or_default();
+                        let message = dangling_link(&path).unwrap_or_else(|| walk_message(&err));
+                        return Some(Err(DiscoverError { path, message }));
                     }
                     None => self.walking = None,
                 }
@@ -288,10 +287,8 @@ impl Iterator for Stream {
             let path = PathBuf::from(&arg);
             match std::fs::metadata(&path) {
                 Err(e) => {
-                    return Some(Err(DiscoverError {
-                        path: arg,
-                        message: io_message(&e),
-                    }));
+                    let message = dangling_link(&arg).unwrap_or_else(|| io_message(&e));
+                    return Some(Err(DiscoverError { path: arg, message }));
                 }
                 Ok(meta) if meta.is_dir() => {
                     let mut walker = builder(&path, &self.excludes);
@@ -522,6 +519,20 @@ fn error_path(err: &ignore::Error) -> Option<String> {
             error_path(err)
         }
         ignore::Error::Loop { child, .. } => Some(child.display().to_string()),
+        _ => None,
+    }
+}
+
+/// "a symbolic link to T, which does not exist" when `path` is one (the walk only says "no such
+/// file or directory", which is puzzling for a file that `ls` lists).
+fn dangling_link(path: &str) -> Option<String> {
+    let path = Path::new(path);
+    let target = std::fs::read_link(path).ok()?;
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(format!(
+            "a symbolic link to {}, which does not exist",
+            target.display()
+        )),
         _ => None,
     }
 }

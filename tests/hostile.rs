@@ -240,7 +240,12 @@ fn symlink_loop_and_broken_link_are_reported_not_followed_forever() {
     let r = run(d.path(), &["."]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("loop"), "{}", r.stderr);
-    assert!(r.stderr.contains("dangling.yaml"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("dangling.yaml: a symbolic link to missing.yaml, which does not exist\n"),
+        "{}",
+        r.stderr
+    );
     assert!(
         r.stderr
             .contains("a.yaml: too many levels of symbolic links\n"),
@@ -248,6 +253,16 @@ fn symlink_loop_and_broken_link_are_reported_not_followed_forever() {
         r.stderr
     );
     assert!(!r.stderr.contains("error for operation"), "{}", r.stderr);
+    // Named on the command line, the same words.
+    let named = run(d.path(), &["dangling.yaml"]);
+    assert_eq!(named.code, 2);
+    assert!(
+        named
+            .stderr
+            .contains("dangling.yaml: a symbolic link to missing.yaml"),
+        "{}",
+        named.stderr
+    );
     // Each path that could not be linted is counted as skipped, as an unreadable file is.
     assert_eq!(json(&r)["summary"]["skipped"], 4, "{}", r.stderr);
     assert_good_still_linted(&r);
