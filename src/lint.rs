@@ -180,9 +180,14 @@ pub struct Linter {
     pub path_ignores: Vec<(globset::GlobMatcher, Vec<crate::config::Selector>)>,
 }
 
+/// Where a file shows it is binary: the offset of a NUL byte in its first 8 KiB.
+pub fn binary_at(bytes: &[u8]) -> Option<usize> {
+    bytes[..bytes.len().min(8192)].iter().position(|&b| b == 0)
+}
+
 /// A size as a person reads it: `1.5 MiB`, `200 KiB`, `1000 bytes` (exact below 1 KiB, so a
 /// small limit is never shown as "0 MiB").
-fn size_text(bytes: u64) -> String {
+pub fn size_text(bytes: u64) -> String {
     match bytes {
         0..1024 => format!("{bytes} bytes"),
         1024..1048576 => format!("{:.1} KiB", bytes as f64 / 1024.0).replace(".0 ", " "),
@@ -279,8 +284,7 @@ impl Linter {
 
     fn lint_unlocated(&self, display: &str, bytes: Vec<u8>, patch: bool) -> FileResult {
         let kind = FileKind::of(display);
-        let head = &bytes[..bytes.len().min(8192)];
-        if let Some(nul) = head.iter().position(|&b| b == 0) {
+        if let Some(nul) = binary_at(&bytes) {
             let source = Source::new(display, "");
             let findings =
                 self.parse_finding("yaml-syntax", &source, vec![yaml_syntax::binary(nul)]);

@@ -229,8 +229,9 @@ fn read_input(input: &Input) -> Result<(String, Vec<u8>, bool), (String, String)
                 return Err((
                     display,
                     format!(
-                        "file is larger than {} MiB: not sized",
-                        DEFAULT_MAX_FILE_SIZE >> 20
+                        "file is {}, above the {} limit: not sized",
+                        crate::lint::size_text(meta.len()),
+                        crate::lint::size_text(DEFAULT_MAX_FILE_SIZE)
                     ),
                 ));
             }
@@ -282,16 +283,17 @@ pub fn run(args: SizeArgs) -> i32 {
         .par_iter()
         .map(|input| {
             let (display, bytes, patch) = read_input(input)?;
-            // Binary and non-UTF-8 files hold no manifests to size: said, not hidden.
+            // Binary and non-UTF-8 files hold no manifests to size: said, not hidden (tested in
+            // the order a lint run tests them).
+            if crate::lint::binary_at(&bytes).is_some() {
+                let note = "a binary file: not sized".to_string();
+                return Ok((Vec::new(), Some((display, note))));
+            }
             Ok(match std::str::from_utf8(&bytes) {
-                Ok(text) if !bytes[..bytes.len().min(8192)].contains(&0) => {
+                Ok(text) => {
                     let (rows, note) = sized(&display, text, patch);
                     (rows, note.map(|n| (display, n)))
                 }
-                Ok(_) => (
-                    Vec::new(),
-                    Some((display, "a binary file: not sized".into())),
-                ),
                 Err(_) => (
                     Vec::new(),
                     Some((display, "not valid UTF-8: not sized".into())),
