@@ -671,8 +671,9 @@ fn check(args: CheckArgs) -> i32 {
     // Every file reaches the reporter (JUnit lists clean files too). Findings were located while
     // each file's text was at hand, so machine formats need no text; the human report reads the
     // files with findings again for its code frames. Reading, decoding and indexing the lines of
-    // those is most of its work: it is done 32 files at a time in parallel (fewer hand-overs to
-    // the thread pool cost more than they save), then the batch is reported in order.
+    // those, then rendering the frames, is most of its work: both are done 32 files at a time in
+    // parallel (fewer hand-overs to the thread pool cost more than they save), and the batch is
+    // written in order.
     let needs_text = args.format == Format::Human;
     'report: loop {
         let raw: Vec<FileResult> = results.by_ref().take(32).collect();
@@ -710,6 +711,7 @@ fn check(args: CheckArgs) -> i32 {
         } else {
             batch.into_iter().map(reload).collect()
         };
+        let mut ready = Vec::with_capacity(batch.len());
         for (mut r, reloaded) in batch {
             if let Some(s) = &r.skipped {
                 // A file that was asked for but not linted is a failure to lint, as an I/O error is.
@@ -736,10 +738,11 @@ fn check(args: CheckArgs) -> i32 {
                 baseline_entries.extend(crate::baseline::entries(&r));
             }
             summary.add(&r);
-            if reporter.file(&mut out, &r).is_err() {
-                // stdout is gone (e.g. `| head`): stop quietly.
-                break 'report;
-            }
+            ready.push(r);
+        }
+        if reporter.files(&mut out, &ready).is_err() {
+            // stdout is gone (e.g. `| head`): stop quietly.
+            break 'report;
         }
     }
     drop(results);

@@ -346,13 +346,16 @@ fn display_span(source: &Source, span: Span) -> Span {
     }
 }
 
-impl Reporter for Human {
-    fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+impl Human {
+    /// What the report shows of one file (a `&self` method: files are rendered in parallel).
+    fn render(&self, r: &FileResult) -> Result<String, fmt::Error> {
+        use std::fmt::Write;
+        let mut out = String::new();
         if let Some(s) = &r.skipped {
             writeln!(out, "{}: skipped: {}", r.source.name, s.reason)?;
         }
         if r.findings.is_empty() {
-            return Ok(());
+            return Ok(out);
         }
         if let Some(from) = &r.rendered_from {
             writeln!(
@@ -389,12 +392,29 @@ impl Reporter for Human {
                     code,
                 },
             };
-            let mut s = String::new();
-            self.handler
-                .render_report(&mut s, &view)
-                .map_err(io::Error::other)?;
-            out.write_all(s.trim_end().as_bytes())?;
-            out.write_all(b"\n\n")?;
+            let start = out.len();
+            self.handler.render_report(&mut out, &view)?;
+            out.truncate(start + out[start..].trim_end().len());
+            out.push_str("\n\n");
+        }
+        Ok(out)
+    }
+}
+
+impl Reporter for Human {
+    fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+        let text = self.render(r).map_err(io::Error::other)?;
+        out.write_all(text.as_bytes())
+    }
+
+    /// Rendering code frames is most of a human report's time: the files are rendered in
+    /// parallel, then written in order.
+    fn files(&mut self, out: &mut dyn Write, results: &[FileResult]) -> io::Result<()> {
+        use rayon::prelude::*;
+        let this = &*self;
+        let rendered: Vec<_> = results.par_iter().map(|r| this.render(r)).collect();
+        for text in rendered {
+            out.write_all(text.map_err(io::Error::other)?.as_bytes())?;
         }
         Ok(())
     }

@@ -80,6 +80,12 @@ impl Summary {
 /// A report being written.
 pub trait Reporter {
     fn file(&mut self, out: &mut dyn Write, result: &FileResult) -> io::Result<()>;
+    /// Several files, in order, written as `file` would write them one by one. A format whose
+    /// rendering is most of the report's cost (the human report's code frames) renders them in
+    /// parallel here, then writes them in order.
+    fn files(&mut self, out: &mut dyn Write, results: &[FileResult]) -> io::Result<()> {
+        results.iter().try_for_each(|r| self.file(out, r))
+    }
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
 }
 

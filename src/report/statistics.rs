@@ -45,15 +45,26 @@ impl Statistics {
     }
 }
 
-impl Reporter for Statistics {
-    fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+impl Statistics {
+    fn count(&mut self, r: &FileResult) {
         for f in &r.findings {
             self.counts
                 .entry(f.rule.id.clone())
                 .or_insert_with(|| (f.rule.name.clone(), 0))
                 .1 += 1;
         }
+    }
+}
+
+impl Reporter for Statistics {
+    fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+        self.count(r);
         self.inner.file(out, r)
+    }
+
+    fn files(&mut self, out: &mut dyn Write, results: &[FileResult]) -> io::Result<()> {
+        results.iter().for_each(|r| self.count(r));
+        self.inner.files(out, results)
     }
 
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
