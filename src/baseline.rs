@@ -3,9 +3,14 @@
 //! object, the node's path inside the object and a hash of the offending text
 //! ([`Finding::fingerprint`]) — never on line numbers — so moving code does not break them, and
 //! entries that no longer match are reported so the file only shrinks.
+//!
+//! Files are named relative to the baseline file's own directory ([`Names`]), so the baseline
+//! matches whatever directory ekslint runs from and however the paths were typed. A run over
+//! some of the files (pre-commit passes only the changed ones) reports stale entries only for the
+//! files and rules it checked.
 
-use std::collections::HashMap;
-use std::path::Path;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +39,63 @@ pub struct Entry {
 pub struct Baseline {
     remaining: HashMap<String, usize>,
     entries: Vec<Entry>,
+    names: Names,
+    /// The files the entries name, and those of them that this run checked.
+    files: HashSet<String>,
+    seen: HashSet<String>,
     pub matched: usize,
+}
+
+/// How a baseline names a file: relative to the baseline file's directory when the file is on
+/// disk under it (`k8s/web.yaml` whether ekslint was given `k8s`, `./k8s`, `../repo/k8s` or an
+/// absolute path), otherwise as it was given, without a leading `./`.
+#[derive(Debug, Default)]
+pub struct Names {
+    /// The baseline's directory, resolved.
+    dir: Option<PathBuf>,
+    /// The last file's directory and its resolved form (files come in walk order: a directory's
+    /// files one after another).
+    last: Option<(PathBuf, Option<PathBuf>)>,
+}
+
+impl Names {
+    /// For the baseline file at `path` (which need not exist yet; its directory must).
+    pub fn for_baseline(path: &Path) -> Names {
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        Names {
+            dir: std::fs::canonicalize(parent).ok(),
+            last: None,
+        }
+    }
+
+    pub fn name(&mut self, r: &FileResult) -> String {
+        let given = &r.source.name;
+        let given = given.strip_prefix("./").unwrap_or(given);
+        self.relative(r.origin.as_deref())
+            .unwrap_or_else(|| crate::report::forward_slashes(given).into_owned())
+    }
+
+    fn relative(&mut self, origin: Option<&Path>) -> Option<String> {
+        let dir = self.dir.as_ref()?;
+        let origin = origin?;
+        let file = origin.file_name()?;
+        let parent = origin.parent().unwrap_or(Path::new(""));
+        if self.last.as_ref().is_none_or(|(p, _)| p != parent) {
+            let resolved = std::fs::canonicalize(if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            });
+            self.last = Some((parent.to_path_buf(), resolved.ok()));
+        }
+        let resolved = self.last.as_ref()?.1.as_ref()?;
+        let rel = resolved.strip_prefix(dir).ok()?.join(file);
+        let rel = rel.to_str()?;
+        Some(crate::report::forward_slashes(rel).into_owned())
+    }
 }
 
 impl Baseline {
@@ -61,18 +122,24 @@ impl Baseline {
         }
         Ok(Baseline {
             remaining,
+            files: file.entries.iter().map(|e| e.file.clone()).collect(),
             entries: file.entries,
+            names: Names::for_baseline(path),
+            seen: HashSet::new(),
             matched: 0,
         })
     }
 
-    /// Drops the findings of `r` that the baseline excuses. Needs the file's text.
+    /// Drops the findings of `r` that the baseline excuses.
     pub fn filter(&mut self, r: &mut FileResult) {
-        let source = &r.source;
+        let name = self.names.name(r);
+        if self.files.contains(&name) {
+            self.seen.insert(name.clone());
+        }
         let remaining = &mut self.remaining;
         let mut matched = 0;
         r.findings
-            .retain(|f| match remaining.get_mut(&f.fingerprint(&source.name)) {
+            .retain(|f| match remaining.get_mut(&f.fingerprint(&name)) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
                     matched += 1;
@@ -83,11 +150,21 @@ impl Baseline {
         self.matched += matched;
     }
 
-    /// Entries that excused nothing this run (fixed findings): one per fingerprint left over.
-    pub fn stale(&self) -> Vec<&Entry> {
+    /// Entries that excused nothing this run (fixed findings): one per fingerprint left over,
+    /// among the files this run checked and the rules it ran (`ran`). A cross-file rule's
+    /// finding depends on other files too: its entries are judged only when the run checked
+    /// every file the baseline names.
+    pub fn stale(
+        &self,
+        ran: impl Fn(&str) -> bool,
+        cross_file: impl Fn(&str) -> bool,
+    ) -> Vec<&Entry> {
         let mut left = self.remaining.clone();
+        let every_file = self.seen.len() == self.files.len();
         self.entries
             .iter()
+            .filter(|e| self.seen.contains(&e.file) && ran(&e.rule))
+            .filter(|e| every_file || !cross_file(&e.rule))
             .filter(|e| match left.get_mut(&e.fingerprint) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
@@ -99,19 +176,15 @@ impl Baseline {
     }
 }
 
-/// The entries for every finding of `r`.
-pub fn entries(r: &FileResult) -> Vec<Entry> {
+/// The entries for every finding of `r`, its file named by `names`.
+pub fn entries(r: &FileResult, names: &mut Names) -> Vec<Entry> {
+    let file = names.name(r);
     r.findings
         .iter()
         .map(|f| Entry {
-            fingerprint: f.fingerprint(&r.source.name),
+            fingerprint: f.fingerprint(&file),
             rule: f.rule.id.clone(),
-            file: r
-                .source
-                .name
-                .strip_prefix("./")
-                .unwrap_or(&r.source.name)
-                .to_string(),
+            file: file.clone(),
             object: f.object.as_ref().map(|o| o.display()),
             message: f.message.clone(),
         })

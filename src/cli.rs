@@ -599,6 +599,10 @@ fn check(args: CheckArgs) -> i32 {
         reporter = Box::new(crate::report::statistics::Statistics::new(reporter, sink));
     }
     let mut baseline_entries = Vec::new();
+    let mut baseline_names = args
+        .write_baseline
+        .as_deref()
+        .map(crate::baseline::Names::for_baseline);
 
     // Phase 2: cross-file checks, over the facts the files left.
     let facts_written = facts.written();
@@ -734,8 +738,8 @@ fn check(args: CheckArgs) -> i32 {
             if let Some(b) = baseline.as_mut() {
                 b.filter(&mut r);
             }
-            if args.write_baseline.is_some() {
-                baseline_entries.extend(crate::baseline::entries(&r));
+            if let Some(names) = baseline_names.as_mut() {
+                baseline_entries.extend(crate::baseline::entries(&r, names));
             }
             summary.add(&r);
             ready.push(r);
@@ -773,11 +777,18 @@ fn check(args: CheckArgs) -> i32 {
     }
 
     if let Some(b) = &baseline {
-        let stale = b.stale();
+        let rule = |id: &str| linter.rules.get(id);
+        let stale = b.stale(
+            |id| rule(id).is_some(),
+            |id| rule(id).is_some_and(|r| r.has_phase(crate::rules::builtin::Phase::Global)),
+        );
         if !stale.is_empty() {
+            let (n, entries, match_) = match stale.len() {
+                1 => (1, "entry", "matches"),
+                n => (n, "entries", "match"),
+            };
             eprintln!(
-                "ekslint: {} baseline entries no longer match a finding (fixed?); rerun with --write-baseline to shrink the baseline",
-                stale.len()
+                "ekslint: {n} baseline {entries} no longer {match_} a finding (fixed?); to shrink the baseline, rerun with --write-baseline over all the files it covers (-v lists them)"
             );
             if args.verbose {
                 for e in stale {

@@ -343,7 +343,123 @@ fn baseline_survives_moved_lines_and_reports_only_new_findings() {
     );
     assert_eq!(rules(&r), ["EKS702"], "{}", r.stdout);
     assert!(
-        r.stderr.contains("1 baseline entries no longer match"),
+        r.stderr.contains("1 baseline entry no longer matches"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A baseline names files relative to its own directory, so it matches from any working
+/// directory and however the paths are typed; a run over some of its files or rules (pre-commit
+/// passes only the changed files) calls none of the others' entries stale.
+#[test]
+fn baseline_matches_from_anywhere_and_a_partial_run_finds_nothing_stale() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "k8s/a/pod.yaml", POD);
+    write(d.path(), "k8s/b/pod.yaml", POD);
+    write(d.path(), "other/.keep", "");
+    let r = run_in(
+        d.path(),
+        &["--isolated", "--write-baseline", "base.json", "./k8s"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // EKS301 and EKS701 in each file, and EKS601 (cross-file: the same image in both).
+    assert!(r.stderr.contains("wrote 6 findings"), "{}", r.stderr);
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("base.json")).unwrap())
+            .unwrap();
+    let files: Vec<&str> = written["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        [&["k8s/a/pod.yaml"; 3][..], &["k8s/b/pod.yaml"; 3]].concat()
+    );
+    let base = d.path().join("base.json");
+    let base = base.to_str().unwrap();
+    let abs = d.path().join("k8s");
+    let abs = abs.to_str().unwrap();
+    for (dir, path) in [
+        (d.path().to_path_buf(), "k8s"),
+        (d.path().join("k8s"), "."),
+        (d.path().join("other"), "../k8s"),
+        (d.path().join("other"), abs),
+    ] {
+        let r = run_in(
+            &dir,
+            &["--isolated", "--baseline", base, "--format", "json", path],
+        );
+        assert_eq!(
+            rules(&r),
+            Vec::<String>::new(),
+            "from {dir:?}: {}",
+            r.stdout
+        );
+        assert_eq!(r.code, 0, "from {dir:?}: {}", r.stderr);
+        assert!(!r.stderr.contains("baseline"), "from {dir:?}: {}", r.stderr);
+    }
+    // One file, or one rule: the other file's and the other rules' entries are not stale, nor is
+    // the cross-file finding that needs the other file to fire.
+    for args in [&["k8s/a/pod.yaml"][..], &["--select", "EKS301", "k8s"][..]] {
+        let mut all = vec!["--isolated", "--baseline", "base.json", "--format", "json"];
+        all.extend(args);
+        let r = run_in(d.path(), &all);
+        assert_eq!(rules(&r), Vec::<String>::new(), "{args:?}: {}", r.stdout);
+        assert!(!r.stderr.contains("baseline"), "{args:?}: {}", r.stderr);
+    }
+    // Over every file, a cross-file entry that matches nothing is stale.
+    write(
+        d.path(),
+        "k8s/b/pod.yaml",
+        &POD.replace("image: nginx", "image: httpd"),
+    );
+    let r = run_in(
+        d.path(),
+        &["--isolated", "--baseline", "base.json", "-v", "k8s"],
+    );
+    assert!(
+        r.stderr.contains("2 baseline entries no longer match"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("  k8s/a/pod.yaml EKS601 "),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("  k8s/b/pod.yaml EKS601 "),
+        "{}",
+        r.stderr
+    );
+    write(d.path(), "k8s/b/pod.yaml", POD);
+    // A fixed finding in the file that was checked is stale, once.
+    write(
+        d.path(),
+        "k8s/a/pod.yaml",
+        &POD.replace("containerPort: 9100", "containerPort: 8080"),
+    );
+    let r = run_in(
+        d.path(),
+        &[
+            "--isolated",
+            "--baseline",
+            "base.json",
+            "-v",
+            "k8s/a/pod.yaml",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("1 baseline entry no longer matches"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("  k8s/a/pod.yaml EKS301 "),
         "{}",
         r.stderr
     );
