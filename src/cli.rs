@@ -975,6 +975,11 @@ fn prepare_linter(
         eprintln!("{:?}", miette::Report::from(e));
         return Err(2);
     }
+    let loaded: Vec<(String, String)> = rules
+        .rules
+        .iter()
+        .map(|r| (r.meta.id.clone(), r.meta.name.clone()))
+        .collect();
     config.apply(&mut rules);
     if rules.rules.is_empty() {
         // A run that checks nothing would pass whatever the manifests hold.
@@ -988,5 +993,9 @@ fn prepare_linter(
     linter.max_file_size = args.max_file_size;
     linter.inline_suppressions = !args.no_inline_suppressions;
     linter.path_ignores = config.path_ignores();
+    linter.inactive = loaded
+        .into_iter()
+        .filter(|(id, _)| linter.rules.get(id).is_none())
+        .collect();
     Ok(linter)
 }

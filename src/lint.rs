@@ -178,6 +178,9 @@ pub struct Linter {
     pub inline_suppressions: bool,
     /// Config `per-path-ignores`: files matching a glob do not report these rules.
     pub path_ignores: Vec<(globset::GlobMatcher, Vec<crate::config::Selector>)>,
+    /// Rules that were loaded but do not run (`select`/`ignore`), by id and name: a suppression
+    /// of one of them is not unused, only idle in this run.
+    pub inactive: Vec<(String, String)>,
 }
 
 /// Where a file shows it is binary: the offset of a NUL byte in its first 8 KiB.
@@ -203,6 +206,7 @@ impl Linter {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             inline_suppressions: true,
             path_ignores: Vec::new(),
+            inactive: Vec::new(),
         }
     }
 
@@ -456,23 +460,46 @@ impl Linter {
     /// suppressed nothing, and the findings in order.
     pub fn finalize(&self, r: &mut FileResult) {
         let name = r.source.name.strip_prefix("./").unwrap_or(&r.source.name);
-        for (glob, selectors) in &self.path_ignores {
-            if glob.is_match(name) {
-                r.findings.retain(|f| {
-                    !selectors.iter().any(|s| {
-                        self.rules
-                            .get(&f.rule.id)
-                            .is_some_and(|rule| s.matches(rule))
-                    })
-                });
-            }
+        let ignored: Vec<&crate::config::Selector> = self
+            .path_ignores
+            .iter()
+            .filter(|(glob, _)| glob.is_match(name))
+            .flat_map(|(_, selectors)| selectors)
+            .collect();
+        let path_ignored = |rule: &crate::rules::Rule| ignored.iter().any(|s| s.matches(rule));
+        if !ignored.is_empty() {
+            r.findings
+                .retain(|f| !self.rules.get(&f.rule.id).is_some_and(&path_ignored));
         }
         if !r.directives.is_empty() {
             // Findings and directives were located while the text was at hand: no need to read
             // the file again.
             suppress::apply(&mut r.findings, &mut r.directives);
             if let Some(rule) = self.rules.parse_rule("unused-suppression") {
-                let mut unused: Vec<Finding> = suppress::unused(&r.directives)
+                // What each id of a directive names in this run.
+                let named = |id: &str| {
+                    if id.eq_ignore_ascii_case("all") {
+                        // With rules left out, "all" may well have had nothing to do.
+                        return if self.inactive.is_empty() && ignored.is_empty() {
+                            suppress::Named::Running
+                        } else {
+                            suppress::Named::Idle
+                        };
+                    }
+                    match self.rules.get(id) {
+                        Some(rule) if path_ignored(rule) => suppress::Named::Idle,
+                        Some(_) => suppress::Named::Running,
+                        None if self
+                            .inactive
+                            .iter()
+                            .any(|(i, n)| i.eq_ignore_ascii_case(id) || n == id) =>
+                        {
+                            suppress::Named::Idle
+                        }
+                        None => suppress::Named::Unknown,
+                    }
+                };
+                let mut unused: Vec<Finding> = suppress::unused(&r.directives, named)
                     .into_iter()
                     .map(|(span, loc, msg)| {
                         let mut f = rule.finding(RawFinding::new(span, msg).label("unused"), None);

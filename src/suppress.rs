@@ -125,6 +125,8 @@ pub fn comment_directives(source: &Source) -> Vec<Directive> {
             } else {
                 continue;
             };
+        // `ekslint-disable-line: EKS401` is read as `ekslint-disable-line EKS401`.
+        let rest = rest.strip_prefix(':').unwrap_or(rest);
         if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
             continue;
         }
@@ -191,23 +193,43 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &mut [Directive]) {
     });
 }
 
-/// One (span, where, message) per id of a directive that suppressed nothing.
-pub fn unused(directives: &[Directive]) -> Vec<(Span, Loc, String)> {
+/// What an id in a directive names, in this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    /// A rule that ran on the file (or `all`, with every rule running).
+    Running,
+    /// A rule that was loaded but did not run on the file (`--select`, `ignore`,
+    /// `per-path-ignores`): that it suppressed nothing says nothing.
+    Idle,
+    /// No rule ekslint knows: a typo, or a reason written without ` -- `.
+    Unknown,
+}
+
+/// One (span, where, message) per id of a directive that suppressed nothing, or that names no
+/// rule at all (`named` says which).
+pub fn unused(directives: &[Directive], named: impl Fn(&str) -> Named) -> Vec<(Span, Loc, String)> {
     let mut out = Vec::new();
     for d in directives {
         for (id, used) in d.ids.iter().zip(&d.used) {
-            if !used {
-                let what = if id.eq_ignore_ascii_case("all") {
-                    "this suppression".to_string()
-                } else {
-                    format!("`{id}` in this suppression")
-                };
-                out.push((
-                    d.span,
-                    d.loc,
-                    format!("{what} (`{}`) suppressed nothing: remove it", d.form),
-                ));
+            if *used {
+                continue;
             }
+            let message = match named(id) {
+                Named::Idle => continue,
+                Named::Unknown => format!(
+                    "`{id}` in this suppression (`{}`) is not a rule id or name, so it suppresses nothing: check the spelling (`ekslint rules` lists them), and put a reason after ` -- `",
+                    d.form
+                ),
+                Named::Running if id.eq_ignore_ascii_case("all") => format!(
+                    "this suppression (`{}`) suppressed nothing: remove it",
+                    d.form
+                ),
+                Named::Running => format!(
+                    "`{id}` in this suppression (`{}`) suppressed nothing: remove it",
+                    d.form
+                ),
+            };
+            out.push((d.span, d.loc, message));
         }
     }
     out

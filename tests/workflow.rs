@@ -275,6 +275,79 @@ fn every_suppression_form_and_unused_suppressions() {
     assert!(!got.contains(&"EKS008".to_string()));
 }
 
+/// A suppression of a rule that did not run (`--select`, `--ignore`, `per-path-ignores`) is
+/// idle, not unused; an id that names no rule (a typo, a reason without ` -- `) is said to be
+/// one; `ekslint-disable-line: ID` (with a colon) works.
+#[test]
+fn suppressions_of_rules_that_did_not_run_and_of_no_rule() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "pod.yaml", SUPPRESSED);
+    let json = |extra: &[&str]| {
+        let mut args = vec!["--format", "json"];
+        if extra.first() != Some(&"--config") {
+            args.push("--isolated");
+        }
+        args.extend(extra);
+        args.push("pod.yaml");
+        let r = run_in(d.path(), &args);
+        findings(&r)
+    };
+    // EKS003 did not run: its suppression is not reported, nor is any other rule's.
+    assert_eq!(json(&["--ignore", "EKS003"]), []);
+    assert_eq!(json(&["--select", "EKS301,EKS008"]), []);
+    // per-path-ignores turns EKS003 off for this file: the same.
+    write(
+        d.path(),
+        "cfg.yaml",
+        "per-path-ignores:\n  \"*.yaml\": [EKS003]\n",
+    );
+    assert_eq!(json(&["--config", "cfg.yaml"]), []);
+    let typos = SUPPRESSED
+        .replace(
+            "# ekslint-disable-line EKS702",
+            "# ekslint-disable-line: EKS702",
+        )
+        .replace(
+            "# ekslint-disable-line EKS003",
+            "# ekslint-disable-line EKS003 because legacy",
+        )
+        .replace("EKS402 -- the VM", "EKS999, EKS402 -- the VM");
+    write(d.path(), "pod.yaml", &typos);
+    let r = run_in(d.path(), &["--isolated", "--format", "json", "pod.yaml"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let got: Vec<(u64, &str)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            assert_eq!(d["rule"], "EKS008", "{d}");
+            (
+                d["span"]["start"]["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let unknown = |id: &str, form: &str| {
+        format!(
+            "`{id}` in this suppression (`{form}`) is not a rule id or name, so it suppresses nothing: check the spelling (`ekslint rules` lists them), and put a reason after ` -- `"
+        )
+    };
+    assert_eq!(
+        got,
+        [
+            (7, unknown("EKS999", "ekslint.io/ignore").as_str()),
+            (
+                18,
+                "`EKS003` in this suppression (`ekslint-disable-line`) suppressed nothing: remove it"
+            ),
+            (18, unknown("because", "ekslint-disable-line").as_str()),
+            (18, unknown("legacy", "ekslint-disable-line").as_str()),
+        ],
+        "{}",
+        r.stdout
+    );
+}
+
 #[test]
 fn baseline_survives_moved_lines_and_reports_only_new_findings() {
     let d = tempfile::tempdir().unwrap();
