@@ -179,9 +179,15 @@ pub struct CheckArgs {
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Some(Command::Check(args)) => check(args),
-        Some(Command::Rule { id, rules }) => explain(&id, &rules),
-        Some(Command::Rules { format, rules }) => list(format, &rules),
-        Some(Command::TestRules { rules, all }) => test_rules(&rules, all),
+        Some(Command::Rule { id, rules }) => {
+            with_config_rules(rules).map_or_else(|code| code, |dirs| explain(&id, &dirs))
+        }
+        Some(Command::Rules { format, rules }) => {
+            with_config_rules(rules).map_or_else(|code| code, |dirs| list(format, &dirs))
+        }
+        Some(Command::TestRules { rules, all }) => {
+            with_config_rules(rules).map_or_else(|code| code, |dirs| test_rules(&dirs, all))
+        }
         Some(Command::Size(args)) => crate::size_report::run(args),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
@@ -239,7 +245,14 @@ fn load_rules<'d>(
             return Err(2);
         }
     };
+    // The same directory named twice (the config's `rules` and `--rules`, say) is loaded once.
+    let mut loaded: Vec<PathBuf> = Vec::new();
     for d in dirs {
+        let same = std::fs::canonicalize(d).unwrap_or_else(|_| d.clone());
+        if loaded.contains(&same) {
+            continue;
+        }
+        loaded.push(same);
         if let Err(e) = set.load_dir(d) {
             eprintln!("{:?}", miette::Report::from(e));
             return Err(2);
@@ -274,7 +287,15 @@ fn test_rules(dirs: &[PathBuf], all: bool) -> i32 {
         .map(|r| r.meta.id.clone())
         .collect();
     if ids.is_empty() {
-        error("no rules to test: name a directory with --rules DIR (or use --all)");
+        if !dirs.is_empty() {
+            let list: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+            error(format!(
+                "no rule files (*.yaml, *.yml) in {}",
+                list.join(", ")
+            ));
+        } else {
+            error("no rules to test: name a directory with --rules DIR (or use --all)");
+        }
         return 2;
     }
     let mut failed = 0;
@@ -332,6 +353,27 @@ fn list(format: ListFormat, dirs: &[PathBuf]) -> i32 {
         }
     };
     emit(text.as_bytes())
+}
+
+/// The rule directories of the config file found upward from here, then `dirs` (`--rules`): the
+/// commands about rules (`rule`, `rules`, `test-rules`) see the rules a lint run would.
+fn with_config_rules(dirs: Vec<PathBuf>) -> Result<Vec<PathBuf>, i32> {
+    let found = std::env::current_dir()
+        .ok()
+        .and_then(|d| crate::config::discover(&d));
+    let mut all = match found {
+        Some(p) => {
+            Config::load(&p)
+                .map_err(|e| {
+                    eprintln!("{:?}", miette::Report::from(e));
+                    2
+                })?
+                .rules
+        }
+        None => Vec::new(),
+    };
+    all.extend(dirs);
+    Ok(all)
 }
 
 /// The config in force: `--config`, else the nearest one upward, unless `--isolated`.

@@ -348,6 +348,64 @@ fn suppressions_of_rules_that_did_not_run_and_of_no_rule() {
     );
 }
 
+/// A rules directory named by the config and again with `--rules` is loaded once; the commands
+/// about rules see the config's rules; a `kinds:` entry that can match nothing is a load error.
+#[test]
+fn rule_directories_from_the_config_and_kinds_that_match_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let rule = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/rules/ACME001.yaml"),
+    )
+    .unwrap();
+    write(d.path(), "policies/ACME001.yaml", &rule);
+    write(d.path(), ".ekslint.yaml", "rules: [policies]\n");
+    write(d.path(), "empty/README.md", "no rules here\n");
+    write(d.path(), "pod.yaml", POD);
+    let r = run_in(
+        d.path(),
+        &["--rules", "policies", "--rules", "./policies/", "pod.yaml"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("ACME001"), "{}", r.stdout);
+    let r = run_in(d.path(), &["test-rules"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "ok      ACME001\n1 passed, 0 failed\n"),
+        "{}",
+        r.stderr
+    );
+    let r = run_in(d.path(), &["rule", "ACME001"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run_in(d.path(), &["rules", "--format", "json"]);
+    assert!(r.stdout.contains("\"ACME001\""), "{}", r.stdout);
+    std::fs::remove_file(d.path().join(".ekslint.yaml")).unwrap();
+    let r = run_in(d.path(), &["test-rules", "--rules", "empty"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no rule files (*.yaml, *.yml) in empty"),
+        "{}",
+        r.stderr
+    );
+    for (kinds, says) in [
+        ("['@workloads']", "unknown kind group `@workloads`"),
+        ("[deployment]", "`deployment` matches no object"),
+    ] {
+        write(
+            d.path(),
+            "policies/ACME001.yaml",
+            &rule.replace("check:\n", &format!("check:\n  kinds: {kinds}\n")),
+        );
+        let r = run_in(d.path(), &["--rules", "policies", "pod.yaml"]);
+        assert_eq!(r.code, 2, "{kinds}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{kinds}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("kinds: {kinds}")),
+            "{kinds}: a frame on the line: {}",
+            r.stderr
+        );
+    }
+}
+
 #[test]
 fn baseline_survives_moved_lines_and_reports_only_new_findings() {
     let d = tempfile::tempdir().unwrap();

@@ -142,6 +142,9 @@ impl Rule {
     }
 }
 
+/// The `kinds:` that name a group of kinds rather than one.
+const KIND_GROUPS: [&str; 2] = ["@workload", "@controller"];
+
 impl Declarative {
     fn applies_to(&self, obj: &Object<'_>) -> bool {
         if self.skip_patches && obj.patch {
@@ -551,6 +554,23 @@ fn compile_check(
             None,
         ));
     };
+    for kind in cs.kinds.iter().flatten() {
+        let k = kind.value.as_str();
+        let problem = if k.starts_with('@') && !KIND_GROUPS.contains(&k) {
+            Some(format!(
+                "unknown kind group `{k}`: `@workload` (every kind with a pod template) or `@controller` (the same but Pod)"
+            ))
+        } else if !k.starts_with('@') && !k.starts_with(|c: char| c.is_ascii_uppercase()) {
+            Some(format!(
+                "`{k}` matches no object: kinds are written as in manifests, e.g. `Deployment`"
+            ))
+        } else {
+            None
+        };
+        if let Some(m) = problem {
+            return Err(located(file, text, m, Some(kind.referenced), None));
+        }
+    }
     if cs.params.is_some() {
         return Err(located(
             file,
@@ -601,7 +621,10 @@ fn compile_check(
     let shows_path =
         message.contains("{path}") || help.as_ref().is_some_and(|h| h.contains("{path}"));
     Ok(Check::Declarative(Box::new(Declarative {
-        kinds: cs.kinds.clone(),
+        kinds: cs
+            .kinds
+            .as_ref()
+            .map(|ks| ks.iter().map(|k| k.value.clone()).collect()),
         skip_patches: cs.skip_patches,
         select,
         when,

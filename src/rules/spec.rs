@@ -50,7 +50,7 @@ pub struct CheckSpec {
     pub params: Option<Spanned<serde_json::Value>>,
     /// Only objects of these kinds (`@workload` = every kind with a pod template).
     #[serde(default)]
-    pub kinds: Option<Vec<String>>,
+    pub kinds: Option<Vec<Spanned<String>>>,
     /// Paths of the nodes to test; each selected node that meets `when` is a finding.
     #[serde(default)]
     pub select: Option<Vec<Spanned<String>>>,
