@@ -411,7 +411,8 @@ fn check(args: CheckArgs) -> i32 {
         .chain(&args.exclude)
         .cloned()
         .collect();
-    let excludes = match discover::build_globset(&exclude) {
+    let anchor = config.path.as_deref().and_then(discover::Anchor::new);
+    let excludes = match discover::Excludes::new(&exclude, anchor.clone()) {
         Ok(g) => g,
         Err(e) => {
             error(e);
@@ -1035,6 +1036,7 @@ fn prepare_linter(
     linter.max_file_size = args.max_file_size;
     linter.inline_suppressions = !args.no_inline_suppressions;
     linter.path_ignores = config.path_ignores();
+    linter.anchor = config.path.as_deref().and_then(discover::Anchor::new);
     linter.inactive = loaded
         .into_iter()
         .filter(|(id, _)| linter.rules.get(id).is_none())

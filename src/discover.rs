@@ -81,7 +81,65 @@ pub struct Discovery {
 
 const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules"];
 
-pub fn build_globset(globs: &[String]) -> Result<GlobSet, String> {
+/// Where a config file's globs are anchored: the config file's directory and the current
+/// directory that relative paths start from, both absolute. A glob then matches a path however it
+/// was typed (`k8s`, `.`, `../k8s`, an absolute path) and wherever ekslint runs.
+#[derive(Clone, Debug)]
+pub struct Anchor {
+    dir: PathBuf,
+    cwd: PathBuf,
+}
+
+impl Anchor {
+    /// For the config file at `config` (relative to the current directory, or absolute).
+    pub fn new(config: &Path) -> Option<Anchor> {
+        let cwd = std::env::current_dir().ok()?;
+        let dir = normalize(&cwd.join(config)).parent()?.to_path_buf();
+        Some(Anchor { dir, cwd })
+    }
+
+    /// `path` relative to the config file's directory, if it is under it (lexically: `..` is
+    /// resolved without following links).
+    pub fn relative(&self, path: &Path) -> Option<PathBuf> {
+        normalize(&self.cwd.join(path))
+            .strip_prefix(&self.dir)
+            .ok()
+            .map(Path::to_path_buf)
+    }
+}
+
+/// The `--exclude` and config `exclude` globs: a path is excluded if they match it as given,
+/// relative to the directory being walked, or relative to the config file's directory.
+#[derive(Clone, Default)]
+pub struct Excludes {
+    set: GlobSet,
+    anchor: Option<Anchor>,
+}
+
+impl Excludes {
+    pub fn new(globs: &[String], anchor: Option<Anchor>) -> Result<Excludes, String> {
+        Ok(Excludes {
+            set: build_globset(globs)?,
+            anchor,
+        })
+    }
+
+    fn matches(&self, path: &Path) -> bool {
+        if self.set.is_empty() {
+            return false;
+        }
+        let s = path.to_string_lossy();
+        let s = s.strip_prefix("./").unwrap_or(&s);
+        self.set.is_match(s)
+            || self
+                .anchor
+                .as_ref()
+                .and_then(|a| a.relative(path))
+                .is_some_and(|rel| self.set.is_match(rel))
+    }
+}
+
+fn build_globset(globs: &[String]) -> Result<GlobSet, String> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
         // A bare name (`vendor`, `*.tmpl.yaml`) matches at any depth, as users expect.
@@ -98,15 +156,6 @@ pub fn build_globset(globs: &[String]) -> Result<GlobSet, String> {
         );
     }
     b.build().map_err(|e| e.to_string())
-}
-
-fn excluded(excludes: &GlobSet, path: &Path) -> bool {
-    if excludes.is_empty() {
-        return false;
-    }
-    let s = path.to_string_lossy();
-    let s = s.strip_prefix("./").unwrap_or(&s);
-    excludes.is_match(s)
 }
 
 /// How many threads to walk (the benchmark floor) or lint with: `RAYON_NUM_THREADS`, else one per
@@ -126,7 +175,7 @@ pub fn walk_threads() -> usize {
 /// streams instead ([`stream`]) and never holds the list.
 pub fn discover(
     args: &[String],
-    excludes: &GlobSet,
+    excludes: &Excludes,
     stdin_name: &str,
     threads: usize,
 ) -> Discovery {
@@ -198,7 +247,7 @@ pub fn discover(
 /// directory, a symbolic link loop) go to `error` as they are met.
 pub fn stream(
     args: &[String],
-    excludes: &GlobSet,
+    excludes: &Excludes,
     stdin_name: &str,
     mut each: impl FnMut(Input) -> bool,
     mut error: impl FnMut(DiscoverError),
@@ -219,7 +268,7 @@ pub fn stream(
 /// far as that.
 pub struct Stream {
     paths: std::vec::IntoIter<String>,
-    excludes: GlobSet,
+    excludes: Excludes,
     stdin: Option<String>,
     /// With more than one argument: the files already given (canonical paths).
     seen: Option<std::collections::HashSet<PathBuf>>,
@@ -228,7 +277,7 @@ pub struct Stream {
 }
 
 impl Stream {
-    pub fn new(args: &[String], excludes: &GlobSet, stdin_name: &str) -> Stream {
+    pub fn new(args: &[String], excludes: &Excludes, stdin_name: &str) -> Stream {
         let mut paths: Vec<String> = args.iter().filter(|a| *a != "-").cloned().collect();
         paths.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
         paths.dedup();
@@ -299,6 +348,9 @@ impl Iterator for Stream {
                     };
                     self.walking = Some((walker.build(), path, patches));
                 }
+                // Excludes apply to a file named on the command line too: the pre-commit hook
+                // names the changed files, and must skip what a walk would.
+                Ok(_) if self.excludes.matches(&path) => {}
                 Ok(_) => {
                     let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
                     let patch = Patches::default().is_patch(&path, &dir);
@@ -445,7 +497,7 @@ impl Patches {
 }
 
 /// The walker both discoveries share: what is skipped and what is followed.
-fn builder(root: &Path, excludes: &GlobSet) -> WalkBuilder {
+fn builder(root: &Path, excludes: &Excludes) -> WalkBuilder {
     let root_owned = root.to_path_buf();
     let excludes_filter = excludes.clone();
     let mut b = WalkBuilder::new(root);
@@ -466,12 +518,12 @@ fn builder(root: &Path, excludes: &GlobSet) -> WalkBuilder {
                 return false;
             }
             let rel = e.path().strip_prefix(&root_owned).unwrap_or(e.path());
-            !excluded(&excludes_filter, rel) && !excluded(&excludes_filter, e.path())
+            !excludes_filter.matches(rel) && !excludes_filter.matches(e.path())
         });
     b
 }
 
-fn walk(root: &Path, excludes: &GlobSet, threads: usize) -> (Vec<Input>, Vec<DiscoverError>) {
+fn walk(root: &Path, excludes: &Excludes, threads: usize) -> (Vec<Input>, Vec<DiscoverError>) {
     let found = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     builder(root, excludes)
@@ -641,7 +693,7 @@ mod tests {
         let mut errors = Vec::new();
         stream(
             &args,
-            &GlobSet::empty(),
+            &Excludes::default(),
             "<stdin>",
             |i| {
                 got.push(match i {
@@ -684,7 +736,12 @@ mod tests {
         for f in ["base.yaml", "replicas.yaml", "more.yaml", "env-patch.yaml"] {
             std::fs::write(d.join(f), "kind: ConfigMap\n").unwrap();
         }
-        let found = discover(&[d.display().to_string()], &GlobSet::empty(), "<stdin>", 1);
+        let found = discover(
+            &[d.display().to_string()],
+            &Excludes::default(),
+            "<stdin>",
+            1,
+        );
         let patches: Vec<(String, bool)> = found
             .inputs
             .iter()

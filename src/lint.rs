@@ -181,6 +181,8 @@ pub struct Linter {
     /// Rules that were loaded but do not run (`select`/`ignore`), by id and name: a suppression
     /// of one of them is not unused, only idle in this run.
     pub inactive: Vec<(String, String)>,
+    /// Where `path_ignores` globs are anchored (the config file's directory).
+    pub anchor: Option<crate::discover::Anchor>,
 }
 
 /// Where a file shows it is binary: the offset of a NUL byte in its first 8 KiB.
@@ -207,6 +209,7 @@ impl Linter {
             inline_suppressions: true,
             path_ignores: Vec::new(),
             inactive: Vec::new(),
+            anchor: None,
         }
     }
 
@@ -460,10 +463,19 @@ impl Linter {
     /// suppressed nothing, and the findings in order.
     pub fn finalize(&self, r: &mut FileResult) {
         let name = r.source.name.strip_prefix("./").unwrap_or(&r.source.name);
+        // A glob matches the name as given or the path from the config file's directory.
+        let anchored = match (&self.anchor, self.path_ignores.is_empty()) {
+            (Some(a), false) => {
+                a.relative(r.origin.as_deref().unwrap_or(std::path::Path::new(name)))
+            }
+            _ => None,
+        };
         let ignored: Vec<&crate::config::Selector> = self
             .path_ignores
             .iter()
-            .filter(|(glob, _)| glob.is_match(name))
+            .filter(|(glob, _)| {
+                glob.is_match(name) || anchored.as_ref().is_some_and(|a| glob.is_match(a))
+            })
             .flat_map(|(_, selectors)| selectors)
             .collect();
         let path_ignored = |rule: &crate::rules::Rule| ignored.iter().any(|s| s.matches(rule));

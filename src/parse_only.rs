@@ -75,7 +75,7 @@ pub fn run(paths: Vec<String>) -> i32 {
     };
     let found = discover::discover(
         &paths,
-        &globset::GlobSet::empty(),
+        &crate::discover::Excludes::default(),
         "<stdin>",
         discover::walk_threads(),
     );

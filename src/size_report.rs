@@ -248,7 +248,7 @@ fn read_input(input: &Input) -> Result<(String, Vec<u8>, bool), (String, String)
 
 /// Runs `ekslint size` and returns the exit code (0, or 2 for usage and I/O errors).
 pub fn run(args: SizeArgs) -> i32 {
-    let excludes = match discover::build_globset(&args.exclude) {
+    let excludes = match discover::Excludes::new(&args.exclude, None) {
         Ok(g) => g,
         Err(e) => {
             eprintln!("ekslint: error: {e}");

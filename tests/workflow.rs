@@ -165,6 +165,59 @@ fn config_extends_and_per_path_ignores() {
     assert_eq!(v["summary"]["files"], 3);
 }
 
+/// The config's globs are anchored at its directory: `k8s/legacy/**` and `k8s/charts` match
+/// whether ekslint runs from the config's directory, from `k8s/`, from a sibling with `../k8s`,
+/// or is given an absolute path; and a file named on the command line (as the pre-commit hook
+/// names changed files) is excluded as a walk would exclude it.
+#[test]
+fn config_globs_match_from_any_directory_and_named_files() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        ".ekslint.yaml",
+        "ignore: [EKS701, EKS2, EKS6]\nper-path-ignores:\n  k8s/legacy/**: [EKS301]\nexclude: [k8s/charts]\n",
+    );
+    write(d.path(), "k8s/legacy/pod.yaml", POD);
+    write(d.path(), "k8s/new/pod.yaml", POD);
+    write(d.path(), "k8s/charts/pod.yaml", POD);
+    write(d.path(), "other/.keep", "");
+    let abs = d.path().join("k8s");
+    let abs = abs.to_str().unwrap().to_string();
+    let named = d.path().join("k8s/charts/pod.yaml");
+    let named = named.to_str().unwrap().to_string();
+    for (dir, path) in [
+        (d.path().to_path_buf(), "k8s"),
+        (d.path().join("k8s"), "."),
+        (d.path().join("other"), "../k8s"),
+        (d.path().join("other"), abs.as_str()),
+    ] {
+        let r = run_in(&dir, &["--format", "json", path]);
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        let files: Vec<&str> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["file"].as_str().unwrap())
+            .collect();
+        assert_eq!(files.len(), 1, "from {dir:?} with {path}: {}", r.stdout);
+        assert!(files[0].ends_with("new/pod.yaml"), "{files:?}");
+        assert_eq!(
+            v["summary"]["files"], 2,
+            "from {dir:?} with {path}: charts/ is excluded"
+        );
+    }
+    for (dir, path) in [
+        (d.path().to_path_buf(), "k8s/charts/pod.yaml"),
+        (d.path().join("k8s"), "charts/pod.yaml"),
+        (d.path().join("other"), named.as_str()),
+    ] {
+        let r = run_in(&dir, &["--format", "json", path]);
+        assert_eq!(r.code, 0, "{path}: {}", r.stderr);
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(v["summary"]["files"], 0, "from {dir:?}: {path} is excluded");
+    }
+}
+
 #[test]
 fn bad_config_points_into_the_file_and_exits_2() {
     let d = tempfile::tempdir().unwrap();
