@@ -397,6 +397,22 @@ fn sarif_of_a_clean_tree_has_an_empty_results_array() {
             .unwrap()
             .is_empty()
     );
+    assert_eq!(
+        doc["runs"][0]["invocations"],
+        serde_json::json!([{"executionSuccessful": true}])
+    );
+    // A path that cannot be read (exit 2): the run is not successful, though no result says so.
+    let run = run_in(
+        dir.path(),
+        &["--isolated", "--format", "sarif", "k8s", "missing.yaml"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let doc = parse(&run);
+    assert_valid_sarif(&sarif_validator(), &doc);
+    assert_eq!(
+        doc["runs"][0]["invocations"],
+        serde_json::json!([{"executionSuccessful": false}])
+    );
 }
 
 #[test]
@@ -1018,4 +1034,81 @@ fn help_explains_every_format() {
         assert!(line.contains(words), "{line}");
     }
     assert!(run.stdout.contains("--output <FILE>") && run.stdout.contains("--statistics"));
+}
+
+/// CI systems resolve report paths against the repository: github, gitlab and SARIF name files
+/// relative to the git repository around the current directory (or `$GITHUB_WORKSPACE`), however
+/// ekslint was run: from a subdirectory, with `../`, with an absolute path.
+#[test]
+fn ci_formats_name_files_relative_to_the_repository() {
+    let dir = fixtures();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    fs::create_dir(dir.path().join("docs")).unwrap();
+    let k8s = dir.path().join("k8s");
+    let abs = k8s.join("deploy.yaml");
+    let abs = abs.to_str().unwrap();
+    let paths = |r: &Run, format: &str| -> Vec<String> {
+        match format {
+            "github" => r
+                .stdout
+                .lines()
+                .filter_map(|l| l.split("file=").nth(1))
+                .map(|rest| rest.split(',').next().unwrap().to_string())
+                .collect(),
+            "gitlab" => parse(r)
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["location"]["path"].as_str().unwrap().to_string())
+                .collect(),
+            _ => parse(r)["runs"][0]["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|res| {
+                    res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect(),
+        }
+    };
+    for format in ["github", "gitlab", "sarif"] {
+        for (cwd, path) in [
+            (k8s.as_path(), "deploy.yaml"),
+            (k8s.as_path(), "./deploy.yaml"),
+            (dir.path(), abs),
+            (&dir.path().join("docs"), "../k8s/deploy.yaml"),
+        ] {
+            let out = Command::new(BIN)
+                .current_dir(cwd)
+                .args(["--isolated", "--format", format, path])
+                .env_remove("GITHUB_WORKSPACE")
+                .env_remove("CI_PROJECT_DIR")
+                .output()
+                .unwrap();
+            let r = Run {
+                code: out.status.code().unwrap(),
+                stdout: String::from_utf8(out.stdout).unwrap(),
+                stderr: String::from_utf8(out.stderr).unwrap(),
+            };
+            assert_eq!(r.code, 1, "{}", r.stderr);
+            let got = paths(&r, format);
+            assert!(!got.is_empty(), "{format} {path}: {}", r.stdout);
+            assert!(
+                got.iter().all(|p| p == "k8s/deploy.yaml"),
+                "{format}, {path} from {cwd:?}: {got:?}"
+            );
+        }
+    }
+    // $GITHUB_WORKSPACE, when set, is the root.
+    let out = Command::new(BIN)
+        .current_dir(&k8s)
+        .args(["--isolated", "--format", "github", "deploy.yaml"])
+        .env("GITHUB_WORKSPACE", &k8s)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("file=deploy.yaml,"), "{stdout}");
 }

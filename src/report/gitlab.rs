@@ -67,7 +67,7 @@ fn severity(s: Severity) -> &'static str {
 
 impl Gitlab {
     fn fingerprint(&mut self, r: &FileResult, f: &Finding) -> String {
-        let base = digest(&f.fingerprint(&r.source.name));
+        let base = digest(&f.fingerprint(&repo_path(&r.source.name)));
         let n = self.seen.entry(base).or_insert(0);
         *n += 1;
         if *n == 1 {

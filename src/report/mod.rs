@@ -99,13 +99,42 @@ pub fn forward_slashes(name: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// A file name as CI systems match it against the repository's paths: forward slashes, no leading
-/// `./` (`ekslint ./k8s` names files `./k8s/app.yaml`, which would never match `k8s/app.yaml`).
+/// A file name as CI systems match it against the repository's paths: relative to the
+/// repository's root ([`ci_root`]) when the file is under it, with forward slashes and no leading
+/// `./` (`ekslint ./k8s` names files `./k8s/app.yaml`, which would never match `k8s/app.yaml`; run
+/// from `k8s/`, `app.yaml` is `k8s/app.yaml` in the repository; an absolute path is made relative).
 pub fn repo_path(name: &str) -> String {
+    if let Some(root) = ci_root()
+        && let Ok(cwd) = std::env::current_dir()
+        && let Ok(rel) = crate::discover::normalize(&cwd.join(name)).strip_prefix(root)
+        && let Some(rel) = rel.to_str()
+        && !rel.is_empty()
+    {
+        return forward_slashes(rel).into_owned();
+    }
     let name = forward_slashes(name);
     let mut path: &str = &name;
     while let Some(rest) = path.strip_prefix("./") {
         path = rest.trim_start_matches('/');
     }
     path.to_string()
+}
+
+/// The directory CI systems resolve a report's relative paths from: `$GITHUB_WORKSPACE` (GitHub
+/// Actions), `$CI_PROJECT_DIR` (GitLab CI), else the git repository around the current directory
+/// (the nearest ancestor with a `.git`), else none (names stay as given).
+pub fn ci_root() -> Option<&'static std::path::Path> {
+    static ROOT: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let cwd = std::env::current_dir().ok()?;
+        for var in ["GITHUB_WORKSPACE", "CI_PROJECT_DIR"] {
+            if let Some(dir) = std::env::var_os(var).filter(|d| !d.is_empty()) {
+                return Some(crate::discover::normalize(&cwd.join(dir)));
+            }
+        }
+        cwd.ancestors()
+            .find(|d| d.join(".git").exists())
+            .map(std::path::Path::to_path_buf)
+    })
+    .as_deref()
 }

@@ -16,7 +16,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Reporter, Summary, forward_slashes};
+use super::{Reporter, Summary, forward_slashes, repo_path};
 use crate::diagnostic::{FileResult, RuleMeta, Severity};
 use crate::rules::RuleSet;
 use crate::source::{Loc, Span};
@@ -276,7 +276,9 @@ impl Reporter for Sarif {
             return Ok(());
         }
         self.start(out)?;
-        let uri = uri(&r.source.name);
+        // Relative to the repository (GitHub resolves relative URIs against its checkout).
+        let name = repo_path(&r.source.name);
+        let uri = uri(&name);
         for f in &r.findings {
             let location = |id, span, loc, message| Location {
                 id,
@@ -292,10 +294,7 @@ impl Reporter for Sarif {
                 level: level(f.severity),
                 message: Text { text: &f.message },
                 locations: [location(None, f.span, f.loc, None)],
-                partial_fingerprints: HashMap::from([(
-                    FINGERPRINT_KEY,
-                    f.fingerprint(&r.source.name),
-                )]),
+                partial_fingerprints: HashMap::from([(FINGERPRINT_KEY, f.fingerprint(&name))]),
                 related_locations: f
                     .labels
                     .iter()
@@ -312,12 +311,15 @@ impl Reporter for Sarif {
         Ok(())
     }
 
-    fn finish(&mut self, out: &mut dyn Write, _summary: &Summary) -> io::Result<()> {
+    fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
         self.start(out)?;
-        out.write_all(if self.count == 0 {
-            b"]}]}\n"
-        } else {
-            b"\n]}]}\n"
-        })
+        out.write_all(if self.count == 0 { b"]" } else { b"\n]" })?;
+        // A file that could not be read or linted makes the run unsuccessful (exit 2): an upload
+        // of its results must not look like a clean run.
+        writeln!(
+            out,
+            ",\"invocations\":[{{\"executionSuccessful\":{}}}]}}]}}",
+            summary.skipped == 0
+        )
     }
 }
