@@ -1026,6 +1026,10 @@ fn prepare_linter(
     config.apply(&mut rules);
     if rules.rules.is_empty() {
         // A run that checks nothing would pass whatever the manifests hold.
+        if config.select.as_ref().is_some_and(Vec::is_empty) {
+            error("no rule is left to run: `select` is empty; leave it out to run every rule");
+            return Err(2);
+        }
         error(
             "no rule is left to run: `--ignore` (or the config's `ignore`) removes every rule \
              that `--select` chose; `ekslint rules` lists them",

@@ -230,7 +230,17 @@ impl Config {
             cfg.per_path_ignores.push((glob.clone(), sel(rules)));
         }
         for r in file.rules.iter().flatten() {
-            cfg.rules.push(dir.join(&r.value));
+            let rules_dir = dir.join(&r.value);
+            if !rules_dir.is_dir() {
+                return Err(located(
+                    &display,
+                    &text,
+                    format!("`rules`: no directory {}", rules_dir.display()),
+                    Some(r.referenced),
+                    Some("name directories of rule files, relative to this file".into()),
+                ));
+            }
+            cfg.rules.push(rules_dir);
         }
         if file.fail_on.is_some() {
             cfg.fail_on = file.fail_on;

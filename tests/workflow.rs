@@ -276,6 +276,32 @@ fn bad_config_points_into_the_file_and_exits_2() {
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("no rule is left to run"), "{}", r.stderr);
+    // Mistakes said in the author's words, framed where they are written.
+    for (config, says, at) in [
+        ("ignore: EKS701\n", "expected a list", ":1:9"),
+        ("severity: 5\n", "expected a mapping", ":1:11"),
+        (
+            "ignore: [EKS701]\nignore: [EKS702]\n",
+            "`ignore` is set twice: keep one",
+            ":2:1",
+        ),
+        ("rules: [nope]\n", "`rules`: no directory", ":1:9"),
+    ] {
+        write(d.path(), ".ekslint.yaml", config);
+        let r = run_in(d.path(), &["pod.yaml"]);
+        assert_eq!(r.code, 2, "{config}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{config}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!(".ekslint.yaml{at}")),
+            "{config}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("DuplicateKeyPolicy"), "{}", r.stderr);
+    }
+    write(d.path(), ".ekslint.yaml", "select: []\n");
+    let r = run_in(d.path(), &["pod.yaml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("`select` is empty"), "{}", r.stderr);
 }
 
 const SUPPRESSED: &str = "# ekslint-disable-file EKS701
@@ -439,6 +465,49 @@ fn rule_directories_from_the_config_and_kinds_that_match_nothing() {
         "{}",
         r.stderr
     );
+    // Other mistakes of a rule author: the message names the right key, the frame shows it.
+    let edits: [(&str, &str, &str, &str); 4] = [
+        (
+            "help: 'push",
+            "help: 'use {fix} to push",
+            "unknown placeholder `{fix}` in help",
+            "help: 'use {fix} to push",
+        ),
+        (
+            "summary: Every",
+            "summary: Every {img}",
+            "unknown placeholder `{img}` in summary",
+            "summary: Every {img}",
+        ),
+        (
+            "name: image-from-tcr",
+            "name: metrics-port-conflict",
+            "rule EKS301 (metrics-port-conflict)",
+            "name: metrics-port-conflict",
+        ),
+        (
+            "      matches: '^ccr",
+            "      equals: x\n      matches: '^ccr",
+            "a predicate takes exactly one operator",
+            "matches: '^ccr",
+        ),
+    ];
+    for (from, to, says, shown) in edits {
+        let mut edited = rule.replacen(from, to, 1);
+        if from == "summary: Every" {
+            // The summary is the message only when there is no message.
+            edited = edited.replace("\nmessage: ", "\n# message: ");
+        }
+        write(d.path(), "policies/ACME001.yaml", &edited);
+        let r = run_in(d.path(), &["--rules", "policies", "pod.yaml"]);
+        assert_eq!(r.code, 2, "{to}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{to}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(shown),
+            "{to}: a frame on the line: {}",
+            r.stderr
+        );
+    }
     for (kinds, says) in [
         ("['@workloads']", "unknown kind group `@workloads`"),
         ("[deployment]", "`deployment` matches no object"),

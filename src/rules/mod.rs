@@ -257,25 +257,48 @@ fn render(template: &str, obj: &Object<'_>, sel: &Sel<'_>) -> String {
     out
 }
 
-fn check_template(t: &str) -> Result<(), String> {
+/// Checks the placeholders of `t`, the rule's `what` (`message`, `help`, `summary`): an error
+/// frames the offending placeholder where it is written in the file.
+fn check_template(file: &str, text: &str, t: &str, what: &str) -> Result<(), LoadError> {
     let mut rest = t;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
-        let close = after.find('}').ok_or("unclosed `{` in message")?;
+        let Some(close) = after.find('}') else {
+            let needle = &rest[open..rest.len().min(open + 12)];
+            return Err(located_at(
+                file,
+                text,
+                format!("unclosed `{{` in {what}"),
+                find_span(text, needle),
+                None,
+            ));
+        };
         let name = &after[..close];
         if !PLACEHOLDERS.contains(&name) {
-            return Err(format!(
-                "unknown placeholder `{{{name}}}` in message; use one of: {}",
-                PLACEHOLDERS
-                    .iter()
-                    .map(|p| format!("{{{p}}}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            return Err(located_at(
+                file,
+                text,
+                format!("unknown placeholder `{{{name}}}` in {what}"),
+                find_span(text, &format!("{{{name}}}")),
+                Some(format!(
+                    "use one of: {}",
+                    PLACEHOLDERS
+                        .iter()
+                        .map(|p| format!("{{{p}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             ));
         }
         rest = &after[close + 1..];
     }
     Ok(())
+}
+
+/// Where `needle` is first written in `text`, if it is.
+fn find_span(text: &str, needle: &str) -> Option<SourceSpan> {
+    text.find(needle)
+        .map(|at| SourceSpan::new(at.into(), needle.len()))
 }
 
 /// A rule file (or a config file: `config`) that could not be loaded: a miette diagnostic that
@@ -358,7 +381,29 @@ pub fn located(
     loc: Option<serde_saphyr::Location>,
     help: Option<String>,
 ) -> LoadError {
-    let span = loc.and_then(|l| {
+    located_at(file, text, message, loc_span(text, loc), help)
+}
+
+/// A [`RuleFileError`] framing `span` of `text`.
+fn located_at(
+    file: &str,
+    text: &str,
+    message: impl Into<String>,
+    span: Option<SourceSpan>,
+    help: Option<String>,
+) -> LoadError {
+    LoadError::File(Box::new(RuleFileError {
+        message: format!("{file}: {}", message.into()),
+        src: NamedSource::new(file, text.to_string()),
+        span,
+        help,
+        config: false,
+    }))
+}
+
+/// The span of a parser location in `text`.
+fn loc_span(text: &str, loc: Option<serde_saphyr::Location>) -> Option<SourceSpan> {
+    loc.and_then(|l| {
         let s = l.span();
         if let (Some(off), Some(len)) = (s.byte_offset(), s.byte_len()) {
             return Some(SourceSpan::new((off as usize).into(), len as usize));
@@ -378,14 +423,7 @@ pub fn located(
             .nth(l.column().saturating_sub(1) as usize)
             .map_or(0, |(i, _)| i);
         Some(SourceSpan::new((start + col).into(), 1))
-    });
-    LoadError::File(Box::new(RuleFileError {
-        message: format!("{file}: {}", message.into()),
-        src: NamedSource::new(file, text.to_string()),
-        span,
-        help,
-        config: false,
-    }))
+    })
 }
 
 fn compile_error(file: &str, text: &str, e: CompileError) -> LoadError {
@@ -406,7 +444,26 @@ pub fn yaml_error(e: &serde_saphyr::Error, text: &str, file: &str) -> LoadError 
         Some((m, _)) => m.to_string(),
         None => message,
     };
-    located(file, text, message, e.location(), None)
+    located(file, text, plain_words(message), e.location(), None)
+}
+
+/// The parser's terms in a rule or config author's words.
+fn plain_words(message: String) -> String {
+    if let Some(key) = message
+        .strip_prefix("duplicate mapping key: ")
+        .and_then(|rest| rest.split(", set DuplicateKeyPolicy").next())
+    {
+        return format!("`{key}` is set twice: keep one");
+    }
+    message
+        .replace(
+            "expected sequence start",
+            "expected a list (`[a, b]` or `- a` lines)",
+        )
+        .replace(
+            "expected mapping start",
+            "expected a mapping (`key: value` lines)",
+        )
 }
 
 /// Parses and compiles one rule file.
@@ -493,9 +550,12 @@ pub fn load_rule(file: &str, text: &str, origin: &str) -> Result<Rule, LoadError
             ));
         }
     };
-    for t in [&spec.message, &spec.help].into_iter().flatten() {
-        check_template(t).map_err(|m| located(file, text, m, None, None))?;
+    for (t, what) in [(&spec.message, "message"), (&spec.help, "help")] {
+        if let Some(t) = t {
+            check_template(file, text, t, what)?;
+        }
     }
+
     let mut checks = Vec::new();
     for c in check_specs {
         checks.push(compile_check(file, text, c, &spec)?);
@@ -590,13 +650,13 @@ fn compile_check(
         .as_ref()
         .map(Predicate::compile)
         .transpose()
-        .map_err(|e| compile_error(file, text, e))?;
+        .map_err(|e| compile_error(file, text, e.or_at(c.referenced)))?;
     let unless = cs
         .unless
         .as_ref()
         .map(Predicate::compile)
         .transpose()
-        .map_err(|e| compile_error(file, text, e))?;
+        .map_err(|e| compile_error(file, text, e.or_at(c.referenced)))?;
     let report = match cs.report.as_ref().map(|r| (r.value.as_str(), r)) {
         None | Some(("value", _)) => Report::Value,
         Some(("key", _)) => Report::Key,
@@ -609,9 +669,14 @@ fn compile_check(
         .clone()
         .or_else(|| rule.message.clone())
         .unwrap_or_else(|| rule.summary.clone());
-    check_template(&message).map_err(|m| located(file, text, m, Some(c.referenced), None))?;
+    match (&cs.message, &rule.message) {
+        (Some(m), _) => check_template(file, text, m, "message")?,
+        (None, Some(_)) => {}
+        // The summary is the message then.
+        (None, None) => check_template(file, text, &rule.summary, "summary")?,
+    }
     if let Some(h) = &cs.help {
-        check_template(h).map_err(|m| located(file, text, m, Some(c.referenced), None))?;
+        check_template(file, text, h, "help")?;
     }
     let help = cs
         .help
@@ -679,8 +744,9 @@ impl RuleSet {
     pub fn load_dir(&mut self, dir: &FsPath) -> Result<usize, LoadError> {
         let entries = std::fs::read_dir(dir).map_err(|e| {
             LoadError::Other(miette::miette!(
-                "cannot read rules directory {}: {e}",
-                dir.display()
+                "cannot read rules directory {}: {}",
+                dir.display(),
+                crate::discover::io_message(&e)
             ))
         })?;
         let mut files: Vec<_> = entries
@@ -693,7 +759,10 @@ impl RuleSet {
         for f in files {
             let display = f.display().to_string();
             let text = std::fs::read_to_string(&f).map_err(|e| {
-                LoadError::Other(miette::miette!("cannot read rule file {display}: {e}"))
+                LoadError::Other(miette::miette!(
+                    "cannot read rule file {display}: {}",
+                    crate::discover::io_message(&e)
+                ))
             })?;
             let rule = load_rule(&display, &text, &display)?;
             if let Some(other) = self
@@ -703,14 +772,24 @@ impl RuleSet {
             {
                 let spec: RuleFile =
                     serde_saphyr::from_str(&text).map_err(|e| yaml_error(&e, &text, &display))?;
+                let by = if other.origin == "built-in" {
+                    "the built-in rule".to_string()
+                } else {
+                    format!("the rule in {}:", other.origin)
+                };
+                let (what, at) = if other.meta.id == rule.meta.id {
+                    (format!("id {}", rule.meta.id), spec.id.referenced)
+                } else {
+                    (format!("name `{}`", rule.meta.name), spec.name.referenced)
+                };
                 return Err(located(
                     &display,
                     &text,
                     format!(
-                        "rule {} ({}) is already defined by {}",
-                        rule.meta.id, rule.meta.name, other.origin
+                        "the {what} is taken by {by} {} ({})",
+                        other.meta.id, other.meta.name
                     ),
-                    Some(spec.id.referenced),
+                    Some(at),
                     Some("give your rule its own id and name, e.g. with your team's prefix".into()),
                 ));
             }

@@ -15,6 +15,14 @@ pub struct CompileError {
     pub location: Option<serde_saphyr::Location>,
 }
 
+impl CompileError {
+    /// Points at `at` (the enclosing check) when the error has no place of its own.
+    pub fn or_at(mut self, at: serde_saphyr::Location) -> CompileError {
+        self.location = self.location.or(Some(at));
+        self
+    }
+}
+
 #[derive(Debug)]
 pub enum Op {
     Present(bool),
@@ -52,7 +60,13 @@ pub fn compile_path(p: &serde_saphyr::Spanned<String>) -> Result<Path, CompileEr
 impl Predicate {
     pub fn compile(spec: &PredicateSpec) -> Result<Predicate, CompileError> {
         let path = spec.path.as_ref().map(compile_path).transpose()?;
-        let loc = spec.path.as_ref().map(|p| p.referenced);
+        // Where an error about the predicate as a whole points: the first of its keys that
+        // carries a location.
+        let loc = [&spec.path, &spec.matches, &spec.in_path]
+            .into_iter()
+            .flatten()
+            .map(|s| s.referenced)
+            .next();
         let mut ops: Vec<Op> = Vec::new();
         if let Some(b) = spec.present {
             ops.push(Op::Present(b));
