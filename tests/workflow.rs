@@ -457,6 +457,25 @@ fn rule_directories_from_the_config_and_kinds_that_match_nothing() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = run_in(d.path(), &["rules", "--format", "json"]);
     assert!(r.stdout.contains("\"ACME001\""), "{}", r.stdout);
+    // A silent example that lists lines is a mistake; examples are numbered within their kind.
+    write(
+        d.path(),
+        "policies/ACME001.yaml",
+        &rule.replace(
+            "  silent:\n    - name: every image from TCR\n",
+            "  silent:\n    - name: every image from TCR\n      lines: [3]\n",
+        ),
+    );
+    let r = run_in(d.path(), &["test-rules"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(
+            "ACME001 silent example #1 (every image from TCR): a silent example fires on no line"
+        ),
+        "{}",
+        r.stdout
+    );
+    write(d.path(), "policies/ACME001.yaml", &rule);
     std::fs::remove_file(d.path().join(".ekslint.yaml")).unwrap();
     let r = run_in(d.path(), &["test-rules", "--rules", "empty"]);
     assert_eq!(r.code, 2);

@@ -16,19 +16,32 @@ pub fn check(linter: &Linter, id: &str) -> Vec<String> {
     if rule.examples.silent.is_empty() {
         problems.push(format!("{id}: has no silent example"));
     }
-    let examples = rule
+    // Numbered within their kind: "silent example #1" is the first silent one.
+    let examples = (rule
         .examples
         .firing
         .iter()
-        .map(|e| (true, e))
-        .chain(rule.examples.silent.iter().map(|e| (false, e)));
-    for (i, (firing, ex)) in examples.enumerate() {
+        .enumerate()
+        .map(|(i, e)| (true, i, e)))
+    .chain(
+        rule.examples
+            .silent
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (false, i, e)),
+    );
+    for (firing, i, ex) in examples {
         let label = format!(
             "{id} {} example #{} ({})",
             if firing { "firing" } else { "silent" },
             i + 1,
             ex.name.as_deref().unwrap_or("unnamed")
         );
+        if !firing && !ex.lines.is_empty() {
+            problems.push(format!(
+                "{label}: a silent example fires on no line: remove its `lines`"
+            ));
+        }
         let file = ex.filename.as_deref().unwrap_or("example.yaml");
         let mut results = vec![linter.lint_bytes(file, ex.yaml.clone().into_bytes())];
         // Cross-file rules see the example as the whole tree.
@@ -36,6 +49,20 @@ pub fn check(linter: &Linter, id: &str) -> Vec<String> {
         let Some(result) = results.pop() else {
             continue;
         };
+        // Examples of other rules must be valid YAML, or they prove nothing.
+        if id != "EKS001" && id != "EKS004" {
+            for f in result
+                .findings
+                .iter()
+                .filter(|f| f.rule.id == "EKS001" || f.rule.id == "EKS004")
+            {
+                problems.push(format!(
+                    "{label}: the example itself does not parse: {} (line {})",
+                    f.message,
+                    f.start().line
+                ));
+            }
+        }
         let mut lines: Vec<usize> = result
             .findings
             .iter()
@@ -61,20 +88,6 @@ pub fn check(linter: &Linter, id: &str) -> Vec<String> {
                 "{label}: expected findings on lines {expected:?}, got {lines:?}\n{}",
                 msgs.join("\n")
             ));
-        }
-        // Examples of other rules must be valid YAML, or they prove nothing.
-        if id != "EKS001" && id != "EKS004" {
-            for f in result
-                .findings
-                .iter()
-                .filter(|f| f.rule.id == "EKS001" || f.rule.id == "EKS004")
-            {
-                problems.push(format!(
-                    "{label}: the example itself does not parse: {} (line {})",
-                    f.message,
-                    f.start().line
-                ));
-            }
         }
     }
     problems

@@ -32,6 +32,7 @@ pub enum Op {
     Number(NumberRange),
     Quantity(Option<f64>, Option<f64>),
     IsString(bool),
+    Scalar(bool),
     In(Path),
     Kind(Vec<String>),
     All(Vec<Predicate>),
@@ -110,6 +111,9 @@ impl Predicate {
             };
             ops.push(Op::Quantity(parse(&q.min)?, parse(&q.max)?));
         }
+        if let Some(b) = spec.scalar {
+            ops.push(Op::Scalar(b));
+        }
         if let Some(b) = spec.is_string {
             ops.push(Op::IsString(b));
         }
@@ -142,7 +146,7 @@ impl Predicate {
                 op: ops.pop().expect("one op"),
             }),
             0 => Err(err(
-                "a predicate needs one operator (present, equals, one-of, matches, number, port, percent, quantity, is-string, in, kind, all, any, not)",
+                "a predicate needs one operator (present, equals, one-of, matches, number, port, percent, quantity, is-string, scalar, in, kind, all, any, not)",
                 loc,
             )),
             _ => Err(err(
@@ -184,6 +188,9 @@ impl Predicate {
                 .and_then(quantity::parse)
                 .is_some_and(|q| min.is_none_or(|m| q >= m) && max.is_none_or(|m| q <= m)),
             Op::IsString(b) => cur.is_some_and(|c| (c.node.k8s_type() == K8sType::String) == *b),
+            Op::Scalar(b) => cur.is_some_and(|c| {
+                !matches!(c.node.k8s_type(), K8sType::Mapping | K8sType::Sequence) == *b
+            }),
             Op::In(p) => {
                 let Some(t) = text() else { return false };
                 p.eval_nodes(obj, cur)

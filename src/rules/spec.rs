@@ -143,6 +143,9 @@ pub struct PredicateSpec {
     /// True when the node is a string to Kubernetes (YAML 1.1 resolution).
     #[serde(default)]
     pub is_string: Option<bool>,
+    /// True when the node is a scalar (not a mapping or a sequence).
+    #[serde(default)]
+    pub scalar: Option<bool>,
     /// True when the node's value equals a value found at this path.
     #[serde(default, rename = "in")]
     pub in_path: Option<Spanned<String>>,

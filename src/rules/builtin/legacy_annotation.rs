@@ -30,7 +30,7 @@ impl Builtin for LegacyAnnotation {
                     RawFinding::new(
                         a.key_span,
                         format!(
-                            "`{}` is a legacy annotation ({}); use {replacement}",
+                            "`{}` is a legacy annotation: {}; use {replacement}",
                             a.key, e.summary
                         ),
                     )
