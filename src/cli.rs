@@ -387,6 +387,25 @@ fn load_config(args: &CheckArgs) -> Result<Config, i32> {
             .ok()
             .and_then(|d| crate::config::discover(&d)),
     };
+    if let Some(p) = &path
+        && args.config.is_none()
+        && let Some(dir) = p.parent()
+        && dir.join(".ekslint.yaml").is_file()
+        && dir.join(".ekslint.yml").is_file()
+    {
+        eprintln!(
+            "ekslint: warning: both .ekslint.yaml and .ekslint.yml are in {}: using {}, ignoring the other; remove one",
+            dir.display(),
+            p.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        );
+    }
+    if args.verbose {
+        match &path {
+            Some(p) => eprintln!("ekslint: config: {}", p.display()),
+            None => eprintln!("ekslint: no config file (.ekslint.yaml) here or above"),
+        }
+    }
     match path {
         Some(p) => Config::load(&p).map_err(|e| {
             eprintln!("{:?}", miette::Report::from(e));

@@ -302,6 +302,18 @@ fn bad_config_points_into_the_file_and_exits_2() {
     let r = run_in(d.path(), &["pod.yaml"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("`select` is empty"), "{}", r.stderr);
+    // Two config files side by side: the one used is said, and that the other is not.
+    write(d.path(), ".ekslint.yaml", "ignore: [EKS701]\n");
+    write(d.path(), ".ekslint.yml", "ignore: [EKS301]\n");
+    let r = run_in(d.path(), &["-v", "pod.yaml"]);
+    assert!(
+        r.stderr
+            .contains("both .ekslint.yaml and .ekslint.yml are in")
+            && r.stderr.contains("using .ekslint.yaml, ignoring the other"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("ekslint: config: "), "{}", r.stderr);
 }
 
 const SUPPRESSED: &str = "# ekslint-disable-file EKS701
