@@ -5,7 +5,7 @@
 #   2. with --peers, checkov (--framework kubernetes) and yamllint (-d relaxed), each on the files
 #      it reads;
 #   3. a 10x copy of the corpus in a temporary directory (time <= 11x, memory flat?);
-#   4. thread scaling, RAYON_NUM_THREADS=1 against 2.
+#   4. thread scaling, RAYON_NUM_THREADS=1 against 2 (JSON, and the default human report).
 # It prints files/s, MB/s, peak memory (GNU time) and the ratios. Timings come from hyperfine.
 #
 # Usage: scripts/bench.sh [--peers] [--install] [--runs N] [--no-10x] [CORPUS]
@@ -108,8 +108,12 @@ hyperfine -N -i --warmup 2 --runs "$runs" --export-csv "$work/threads.csv" \
   -n floor-1 "env RAYON_NUM_THREADS=1 $bin __parse-only $corpus" \
   -n floor-2 "env RAYON_NUM_THREADS=2 $bin __parse-only $corpus" \
   -n ekslint-1 "env RAYON_NUM_THREADS=1 $bin --format json --output /dev/null $corpus" \
-  -n ekslint-2 "env RAYON_NUM_THREADS=2 $bin --format json --output /dev/null $corpus"
+  -n ekslint-2 "env RAYON_NUM_THREADS=2 $bin --format json --output /dev/null $corpus" \
+  -n human-1 "env RAYON_NUM_THREADS=1 $bin --output /dev/null $corpus" \
+  -n human-2 "env RAYON_NUM_THREADS=2 $bin --output /dev/null $corpus"
 t1=$(mean "$work/threads.csv" ekslint-1)
+h1=$(mean "$work/threads.csv" human-1)
+h2=$(mean "$work/threads.csv" human-2)
 t2=$(mean "$work/threads.csv" ekslint-2)
 f1=$(mean "$work/threads.csv" floor-1)
 f2=$(mean "$work/threads.csv" floor-2)
@@ -177,6 +181,7 @@ if [ -n "${t_checkov:-}" ]; then
 fi
 echo
 echo "threads: ekslint $(printf '%.3f' "$t1") s on 1, $(printf '%.3f' "$t2") s on 2: $(ratio "$t1" "$t2")x (target >= 1.7); floor $(ratio "$f1" "$f2")x"
+echo "         the default (human) report: $(printf '%.3f' "$h1") s on 1, $(printf '%.3f' "$h2") s on 2: $(ratio "$h1" "$h2")x"
 if [ $tenx = 1 ]; then
   echo "10x:     $files10 files in $(printf '%.3f' "$t10") s = $(ratio "$t10" "$t_lint")x the time (target <= 11), peak $m10 MB against $m_lint MB (target: flat, <= 64); the floor: $m10_floor MB against $m_floor MB"
 fi
