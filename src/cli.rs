@@ -13,7 +13,7 @@ use crate::config::{Config, FailOn, Selector};
 use crate::diagnostic::{FileResult, Severity};
 use crate::discover::{self, Input, io_message};
 use crate::facts::Facts;
-use crate::lint::Linter;
+use crate::lint::{Gate, Linter, PutAside};
 use crate::report::{Reporter, Summary, human::Human, json::Json};
 use crate::rules::RuleSet;
 use crate::spill::{Held, Records};
@@ -494,7 +494,7 @@ fn check(args: CheckArgs) -> i32 {
             &excludes,
             &stdin_name,
             |input| {
-                sink.put(vec![(seq, lint_one(&linter, &input))]);
+                sink.put(vec![(seq, lint_one(&linter, &input, true))]);
                 seq += 1;
                 true
             },
@@ -559,6 +559,9 @@ fn check(args: CheckArgs) -> i32 {
                     return Err(code);
                 }
             };
+            let mut linter = linter;
+            linter.gate = Some(Gate::default());
+            let aside = std::sync::Mutex::new(Vec::<(usize, Input)>::new());
             let sink = Sink::new(spill.budget());
             let rx = std::sync::Mutex::new(rx);
             // The batches being linted, for a worker with nothing left to take from.
@@ -568,7 +571,25 @@ fn check(args: CheckArgs) -> i32 {
                 for _ in 0..threads {
                     let back = back_tx.clone();
                     let (rx, active, linter, sink) = (&rx, &active, &linter, &sink);
+                    let aside = &aside;
                     workers.spawn(move || {
+                        // A file the gate turns away waits in `aside`, and goes as soon as no
+                        // large file is in flight; the worker lints other files meanwhile.
+                        let lint = |seq: usize, input: &Input, done: &mut Vec<(usize, Linted)>| {
+                            match lint_one(linter, input, false) {
+                                Linted::PutAside => lock(aside).push((seq, input.clone())),
+                                linted => done.push((seq, linted)),
+                            }
+                            if linter.gate.as_ref().is_some_and(Gate::is_clear) {
+                                let next = lock(aside).pop();
+                                if let Some((seq, input)) = next {
+                                    match lint_one(linter, &input, false) {
+                                        Linted::PutAside => lock(aside).push((seq, input)),
+                                        linted => done.push((seq, linted)),
+                                    }
+                                }
+                            }
+                        };
                         loop {
                             let next = lock(rx).recv();
                             let Ok(files) = next else { break };
@@ -576,7 +597,7 @@ fn check(args: CheckArgs) -> i32 {
                             lock(active).push(batch.clone());
                             let mut done = Vec::with_capacity(batch.files.len());
                             while let Some((seq, input)) = batch.take() {
-                                done.push((*seq, lint_one(linter, input)));
+                                lint(*seq, input, &mut done);
                             }
                             lock(active).retain(|b| !Arc::ptr_eq(b, &batch));
                             sink.put(done);
@@ -589,8 +610,17 @@ fn check(args: CheckArgs) -> i32 {
                             let left = lock(active).iter().find(|b| b.has_left()).cloned();
                             let Some(batch) = left else { break };
                             while let Some((seq, input)) = batch.take() {
-                                sink.put(vec![(*seq, lint_one(linter, input))]);
+                                let mut done = Vec::new();
+                                lint(*seq, input, &mut done);
+                                sink.put(done);
                             }
+                        }
+                        // Last, the files put aside (by this worker or the other), waiting at
+                        // the gate if need be.
+                        loop {
+                            let next = lock(aside).pop();
+                            let Some((seq, input)) = next else { break };
+                            sink.put(vec![(seq, lint_one(linter, &input, true))]);
                         }
                     });
                 }
@@ -899,15 +929,22 @@ enum Linted {
     Kept(Held),
     /// Could not be read: its name and why.
     Failed(String, Box<str>),
+    /// A large file the [`Gate`] did not let through: to be linted later.
+    PutAside,
 }
 
 /// Lints one file and keeps what the report and the cross-file phase need of it: its findings,
 /// facts and suppression directives, never its tree or (for a file on disk) its text.
-fn lint_one(linter: &Linter, input: &Input) -> Linted {
+fn lint_one(linter: &Linter, input: &Input, wait: bool) -> Linted {
     let linted = match input {
-        Input::File { path, patch } => linter
-            .lint_path(&input.display(), path, *patch)
-            .map_err(|e| io_message(&e)),
+        Input::File { path, patch } => {
+            match linter.lint_path_gated(&input.display(), path, *patch, wait) {
+                Err(e) if e.get_ref().is_some_and(|e| e.is::<PutAside>()) => {
+                    return Linted::PutAside;
+                }
+                r => r.map_err(|e| io_message(&e)),
+            }
+        }
         Input::Stdin { name } => discover::read_stdin(name)
             .map(|bytes| linter.lint_bytes(name, bytes))
             .map_err(|(_, message)| message),
@@ -1010,6 +1047,8 @@ impl Sink {
                     s.records.push(held);
                 }
                 Linted::Failed(name, message) => s.failed.push((name, message)),
+                // Never handed over: a worker lints it later.
+                Linted::PutAside => {}
             }
         }
     }

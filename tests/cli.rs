@@ -1023,6 +1023,19 @@ fn generated_tree() -> tempfile::TempDir {
         );
         write(dir.path(), &rel, body);
     }
+    // Large files (over the 256 KiB that several lint threads take in turn), side by side in the
+    // walk so that both threads reach them together, each with a finding at its end.
+    for (k, kib) in [300, 1200, 700, 2100, 400, 900].into_iter().enumerate() {
+        let mut body =
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big-{k}\ndata:\n");
+        let mut n = 0;
+        while body.len() < kib * 1024 {
+            body += &format!("  key-{n:06}: \"{}\"\n", "x".repeat(100));
+            n += 1;
+        }
+        body += "  enabled: yes\n";
+        write(dir.path(), &format!("big/cm-{k}.yaml"), body);
+    }
     dir
 }
 
@@ -1047,7 +1060,13 @@ fn output_is_byte_identical_across_runs_and_thread_counts() {
         assert_eq!(first, out(format, Some("2")), "{format}: 2 threads differ");
         if format == "json" {
             let report: Value = serde_json::from_str(&first).unwrap();
-            assert_eq!(report["summary"]["files"], 30);
+            assert_eq!(report["summary"]["files"], 36);
+            // Every large file was linted, whichever thread took it and when.
+            let big = diags(&report)
+                .into_iter()
+                .filter(|d| d.file.starts_with("./big/") && d.rule == "EKS003")
+                .count();
+            assert_eq!(big, 6);
             let files = files_in(&report);
             let mut sorted = files.clone();
             sorted.sort();
