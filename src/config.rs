@@ -92,6 +92,19 @@ impl Selector {
         }
     }
 
+    /// How closely the selector names `rule`, if it does: `ALL` least, then id prefixes by
+    /// length, an id or a name most.
+    fn specificity(&self, rule: &Rule) -> Option<usize> {
+        let t = self.text.as_str();
+        if rule.meta.name == t || rule.meta.id.eq_ignore_ascii_case(t) {
+            Some(usize::MAX)
+        } else if t.eq_ignore_ascii_case("all") {
+            Some(0)
+        } else {
+            self.matches(rule).then_some(t.len())
+        }
+    }
+
     /// `ALL`, an id, an id prefix (`EKS5`), or a name.
     pub fn matches(&self, rule: &Rule) -> bool {
         let t = self.text.as_str();
@@ -258,6 +271,36 @@ impl Config {
             .chain(&self.ignore)
             .chain(self.severity.iter().map(|(s, _)| s))
             .chain(self.per_path_ignores.iter().flat_map(|(_, v)| v));
+        // One file naming a rule twice in `severity` (by id and by name) is a mistake: which
+        // should win?
+        for rule in &rules.rules {
+            let exact: Vec<&(Selector, Severity)> = self
+                .severity
+                .iter()
+                .filter(|(s, _)| s.specificity(rule) == Some(usize::MAX))
+                .collect();
+            for (i, (second, _)) in exact.iter().enumerate() {
+                let Some((file, text, loc)) = &second.origin else {
+                    continue;
+                };
+                let first = exact[..i]
+                    .iter()
+                    .find(|(s, _)| s.origin.as_ref().is_some_and(|(f, _, _)| f == file));
+                if let Some((first, _)) = first {
+                    return Err(located(
+                        file,
+                        text,
+                        format!(
+                            "`{}` and `{}` both set the severity of {} ({}): keep one",
+                            first.text, second.text, rule.meta.id, rule.meta.name
+                        ),
+                        Some(*loc),
+                        None,
+                    )
+                    .in_config());
+                }
+            }
+        }
         for s in all {
             if !rules.rules.iter().any(|r| s.matches(r)) {
                 let message = format!(
@@ -286,10 +329,18 @@ impl Config {
             rules.retain(|r| select.iter().any(|s| s.matches(r)));
         }
         rules.retain(|r| !self.ignore.iter().any(|s| s.matches(r)));
-        for (sel, sev) in &self.severity {
-            for r in rules.rules.iter_mut().filter(|r| sel.matches(r)) {
+        // The most specific entry wins (an id or a name over a prefix over `ALL`); between
+        // equals, the later (an extending file's over the file it extends).
+        for r in rules.rules.iter_mut() {
+            let chosen = self
+                .severity
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (sel, sev))| sel.specificity(r).map(|s| ((s, i), *sev)))
+                .max_by_key(|(key, _)| *key);
+            if let Some((_, sev)) = chosen {
                 let mut meta = (*r.meta).clone();
-                meta.severity = *sev;
+                meta.severity = sev;
                 meta.forced_severity = true;
                 r.meta = std::sync::Arc::new(meta);
             }

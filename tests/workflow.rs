@@ -286,6 +286,11 @@ fn bad_config_points_into_the_file_and_exits_2() {
             ":2:1",
         ),
         ("rules: [nope]\n", "`rules`: no directory", ":1:9"),
+        (
+            "severity:\n  EKS202: error\n  no-resources: warning\n",
+            "`EKS202` and `no-resources` both set the",
+            ":3:17",
+        ),
     ] {
         write(d.path(), ".ekslint.yaml", config);
         let r = run_in(d.path(), &["pod.yaml"]);
@@ -298,6 +303,22 @@ fn bad_config_points_into_the_file_and_exits_2() {
         );
         assert!(!r.stderr.contains("DuplicateKeyPolicy"), "{}", r.stderr);
     }
+    // The most specific severity wins: an id over a prefix over ALL, whatever the order.
+    write(
+        d.path(),
+        ".ekslint.yaml",
+        "severity:\n  EKS301: warning\n  all: info\n  EKS7: error\n  termination-message-policy: warning\n",
+    );
+    let r = run_in(d.path(), &["--format", "json", "pod.yaml"]);
+    assert_eq!(
+        findings(&r),
+        [
+            ("EKS701".into(), "warning".into(), 7),
+            ("EKS301".into(), "warning".into(), 11),
+        ],
+        "{}",
+        r.stderr
+    );
     write(d.path(), ".ekslint.yaml", "select: []\n");
     let r = run_in(d.path(), &["pod.yaml"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
