@@ -10,7 +10,7 @@
 //! files and rules it checked.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -50,51 +50,27 @@ pub struct Baseline {
 /// disk under it (`k8s/web.yaml` whether ekslint was given `k8s`, `./k8s`, `../repo/k8s` or an
 /// absolute path), otherwise as it was given, without a leading `./`.
 #[derive(Debug, Default)]
-pub struct Names {
-    /// The baseline's directory, resolved.
-    dir: Option<PathBuf>,
-    /// The last file's directory and its resolved form (files come in walk order: a directory's
-    /// files one after another).
-    last: Option<(PathBuf, Option<PathBuf>)>,
-}
+pub struct Names(Option<crate::discover::Anchor>);
 
 impl Names {
-    /// For the baseline file at `path` (which need not exist yet; its directory must).
+    /// For the baseline file at `path` (which need not exist yet).
     pub fn for_baseline(path: &Path) -> Names {
-        let parent = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        Names {
-            dir: std::fs::canonicalize(parent).ok(),
-            last: None,
-        }
+        Names(crate::discover::Anchor::new(path))
     }
 
-    pub fn name(&mut self, r: &FileResult) -> String {
+    pub fn name(&self, r: &FileResult) -> String {
         let given = &r.source.name;
         let given = given.strip_prefix("./").unwrap_or(given);
-        self.relative(r.origin.as_deref())
-            .unwrap_or_else(|| crate::report::forward_slashes(given).into_owned())
-    }
-
-    fn relative(&mut self, origin: Option<&Path>) -> Option<String> {
-        let dir = self.dir.as_ref()?;
-        let origin = origin?;
-        let file = origin.file_name()?;
-        let parent = origin.parent().unwrap_or(Path::new(""));
-        if self.last.as_ref().is_none_or(|(p, _)| p != parent) {
-            let resolved = std::fs::canonicalize(if parent.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                parent
-            });
-            self.last = Some((parent.to_path_buf(), resolved.ok()));
-        }
-        let resolved = self.last.as_ref()?.1.as_ref()?;
-        let rel = resolved.strip_prefix(dir).ok()?.join(file);
-        let rel = rel.to_str()?;
-        Some(crate::report::forward_slashes(rel).into_owned())
+        self.0
+            .as_ref()
+            .zip(r.origin.as_deref())
+            .and_then(|(anchor, origin)| anchor.relative(origin))
+            .and_then(|rel| rel.to_str().map(str::to_string))
+            .filter(|rel| !rel.is_empty())
+            .map_or_else(
+                || crate::report::forward_slashes(given).into_owned(),
+                |rel| crate::report::forward_slashes(&rel).into_owned(),
+            )
     }
 }
 
@@ -177,7 +153,7 @@ impl Baseline {
 }
 
 /// The entries for every finding of `r`, its file named by `names`.
-pub fn entries(r: &FileResult, names: &mut Names) -> Vec<Entry> {
+pub fn entries(r: &FileResult, names: &Names) -> Vec<Entry> {
     let file = names.name(r);
     r.findings
         .iter()

@@ -691,7 +691,7 @@ fn check(args: CheckArgs) -> i32 {
         reporter = Box::new(crate::report::statistics::Statistics::new(reporter, sink));
     }
     let mut baseline_entries = Vec::new();
-    let mut baseline_names = args
+    let baseline_names = args
         .write_baseline
         .as_deref()
         .map(crate::baseline::Names::for_baseline);
@@ -830,7 +830,7 @@ fn check(args: CheckArgs) -> i32 {
             if let Some(b) = baseline.as_mut() {
                 b.filter(&mut r);
             }
-            if let Some(names) = baseline_names.as_mut() {
+            if let Some(names) = &baseline_names {
                 baseline_entries.extend(crate::baseline::entries(&r, names));
             }
             summary.add(&r);

@@ -81,9 +81,10 @@ pub struct Discovery {
 
 const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules"];
 
-/// Where a config file's globs are anchored: the config file's directory and the current
-/// directory that relative paths start from, both absolute. A glob then matches a path however it
-/// was typed (`k8s`, `.`, `../k8s`, an absolute path) and wherever ekslint runs.
+/// A directory that paths are named relative to, however they were typed (`k8s`, `.`, `../k8s`,
+/// an absolute path) and wherever ekslint runs: a config file's (its globs), a baseline's (its
+/// entries), the repository's (CI reports). Both it and the current directory that relative
+/// paths start from are held absolute.
 #[derive(Clone, Debug)]
 pub struct Anchor {
     dir: PathBuf,
@@ -91,14 +92,23 @@ pub struct Anchor {
 }
 
 impl Anchor {
-    /// For the config file at `config` (relative to the current directory, or absolute).
-    pub fn new(config: &Path) -> Option<Anchor> {
+    /// At the directory of `file` (relative to the current directory, or absolute).
+    pub fn new(file: &Path) -> Option<Anchor> {
         let cwd = std::env::current_dir().ok()?;
-        let dir = normalize(&cwd.join(config)).parent()?.to_path_buf();
+        let dir = normalize(&cwd.join(file)).parent()?.to_path_buf();
         Some(Anchor { dir, cwd })
     }
 
-    /// `path` relative to the config file's directory, if it is under it (lexically: `..` is
+    /// At the directory `dir`.
+    pub fn at(dir: &Path) -> Option<Anchor> {
+        let cwd = std::env::current_dir().ok()?;
+        Some(Anchor {
+            dir: normalize(&cwd.join(dir)),
+            cwd,
+        })
+    }
+
+    /// `path` relative to the anchor's directory, if it is under it (lexically: `..` is
     /// resolved without following links).
     pub fn relative(&self, path: &Path) -> Option<PathBuf> {
         normalize(&self.cwd.join(path))
@@ -364,7 +374,7 @@ impl Iterator for Stream {
 }
 
 /// Removes `.` and resolves `..` lexically, so paths named by a kustomization compare with walked ones.
-pub(crate) fn normalize(p: &Path) -> PathBuf {
+fn normalize(p: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in p.components() {

@@ -64,7 +64,7 @@ pub fn pipeline(linter: &Linter, data: &[u8]) {
             assert_eq!(f.start(), r.source.position(f.span.start as usize), "{f:?}");
             assert_eq!(f.end(), r.source.position(f.span.end as usize), "{f:?}");
         }
-        let _ = crate::baseline::entries(r, &mut crate::baseline::Names::default());
+        let _ = crate::baseline::entries(r, &crate::baseline::Names::default());
         // Past the memory budget findings wait in a file: they must come back as they went.
         let mut findings = r.findings.clone();
         if let Some(segment) = spill.keep(&mut findings) {

@@ -104,9 +104,7 @@ pub fn forward_slashes(name: &str) -> std::borrow::Cow<'_, str> {
 /// `./` (`ekslint ./k8s` names files `./k8s/app.yaml`, which would never match `k8s/app.yaml`; run
 /// from `k8s/`, `app.yaml` is `k8s/app.yaml` in the repository; an absolute path is made relative).
 pub fn repo_path(name: &str) -> String {
-    if let Some(root) = ci_root()
-        && let Ok(cwd) = std::env::current_dir()
-        && let Ok(rel) = crate::discover::normalize(&cwd.join(name)).strip_prefix(root)
+    if let Some(rel) = ci_root().and_then(|root| root.relative(std::path::Path::new(name)))
         && let Some(rel) = rel.to_str()
         && !rel.is_empty()
     {
@@ -123,18 +121,19 @@ pub fn repo_path(name: &str) -> String {
 /// The directory CI systems resolve a report's relative paths from: `$GITHUB_WORKSPACE` (GitHub
 /// Actions), `$CI_PROJECT_DIR` (GitLab CI), else the git repository around the current directory
 /// (the nearest ancestor with a `.git`), else none (names stay as given).
-pub fn ci_root() -> Option<&'static std::path::Path> {
-    static ROOT: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+pub fn ci_root() -> Option<&'static crate::discover::Anchor> {
+    use crate::discover::Anchor;
+    static ROOT: std::sync::OnceLock<Option<Anchor>> = std::sync::OnceLock::new();
     ROOT.get_or_init(|| {
-        let cwd = std::env::current_dir().ok()?;
         for var in ["GITHUB_WORKSPACE", "CI_PROJECT_DIR"] {
             if let Some(dir) = std::env::var_os(var).filter(|d| !d.is_empty()) {
-                return Some(crate::discover::normalize(&cwd.join(dir)));
+                return Anchor::at(std::path::Path::new(&dir));
             }
         }
+        let cwd = std::env::current_dir().ok()?;
         cwd.ancestors()
             .find(|d| d.join(".git").exists())
-            .map(std::path::Path::to_path_buf)
+            .and_then(Anchor::at)
     })
-    .as_deref()
+    .as_ref()
 }
