@@ -14,6 +14,7 @@ use crate::diagnostic::{FileResult, Severity};
 use crate::discover::{self, Input, io_message};
 use crate::facts::Facts;
 use crate::lint::{Gate, Linter, PutAside};
+use crate::lock;
 use crate::report::{Reporter, Summary, human::Human, json::Json};
 use crate::rules::RuleSet;
 use crate::spill::{Held, Records};
@@ -973,12 +974,6 @@ fn lint_one(linter: &Linter, input: &Input, wait: bool) -> Linted {
     r.findings.shrink_to_fit();
     r.facts.shrink_to_fit();
     Linted::Kept(Held::Full(Box::new(r)))
-}
-
-/// A lock that a panicked holder does not spoil (the panic itself is reported when its thread
-/// is joined).
-fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Files handed to a lint worker together (one hand-over per file costs more than the queue

@@ -456,10 +456,7 @@ fn sorted_noting_kustomizations(builder: &mut WalkBuilder) -> Kustomized {
                     && std::path::is_separator(char::from(bytes[bytes.len() - n.len() - 1]))
             });
             if named && let Some(dir) = p.parent() {
-                noted
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(dir.to_path_buf());
+                crate::lock(&noted).insert(dir.to_path_buf());
             }
         }
         // Siblings share their parent's path: comparing the paths compares the names.
@@ -489,10 +486,7 @@ impl Patches {
         }
         for a in missing.into_iter().rev() {
             let mut named = std::collections::HashSet::new();
-            let known = self
-                .kustomized
-                .as_ref()
-                .map(|k| k.lock().unwrap_or_else(|e| e.into_inner()).contains(a));
+            let known = self.kustomized.as_ref().map(|k| crate::lock(k).contains(a));
             if known != Some(false) {
                 kustomize_patches(a, &mut named);
             }
@@ -548,21 +542,15 @@ fn walk(root: &Path, excludes: &Excludes, threads: usize) -> (Vec<Input>, Vec<Di
                         let is_file = e.file_type().is_some_and(|t| t.is_file());
                         if is_file && FileKind::is_lintable(&e.file_name().to_string_lossy()) {
                             let path = e.into_path();
-                            found
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .push(Input::File { path, patch: false });
+                            crate::lock(found).push(Input::File { path, patch: false });
                         }
                     }
                     Err(err) => {
                         let path = error_path(&err).unwrap_or_default();
-                        errors
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .push(DiscoverError {
-                                path,
-                                message: walk_message(&err),
-                            });
+                        crate::lock(errors).push(DiscoverError {
+                            path,
+                            message: walk_message(&err),
+                        });
                     }
                 }
                 WalkState::Continue

@@ -27,3 +27,9 @@ pub mod source;
 pub mod spill;
 pub mod suppress;
 pub mod yaml;
+
+/// A lock that a panicked holder does not spoil (the panic itself is reported when its thread
+/// is joined): what every shared list and counter of a run is taken through.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}

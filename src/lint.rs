@@ -225,7 +225,7 @@ impl Gate {
     pub const BUDGET: u64 = 2 << 20;
 
     fn lock(&self) -> std::sync::MutexGuard<'_, u64> {
-        self.in_flight.lock().unwrap_or_else(|p| p.into_inner())
+        crate::lock(&self.in_flight)
     }
 
     /// Lets a file of `len` bytes through, at once or (`wait`) once there is room; `None` if it
