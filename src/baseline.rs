@@ -46,9 +46,9 @@ pub struct Baseline {
     pub matched: usize,
 }
 
-/// How a baseline names a file: relative to the baseline file's directory when the file is on
-/// disk under it (`k8s/web.yaml` whether ekslint was given `k8s`, `./k8s`, `../repo/k8s` or an
-/// absolute path), otherwise as it was given, without a leading `./`.
+/// How a baseline names a file on disk: relative to the baseline file's directory
+/// (`k8s/web.yaml` whether ekslint was given `k8s`, `./k8s`, `../repo/k8s` or an absolute path;
+/// `../k8s/web.yaml` for a baseline in `.ci/`); standard input as it was named, without `./`.
 #[derive(Debug, Default)]
 pub struct Names(Option<crate::discover::Anchor>);
 
@@ -64,7 +64,7 @@ impl Names {
         self.0
             .as_ref()
             .zip(r.origin.as_deref())
-            .and_then(|(anchor, origin)| anchor.relative(origin))
+            .and_then(|(anchor, origin)| anchor.relative_any(origin))
             .and_then(|rel| rel.to_str().map(str::to_string))
             .filter(|rel| !rel.is_empty())
             .map_or_else(

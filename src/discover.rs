@@ -108,6 +108,29 @@ impl Anchor {
         })
     }
 
+    /// `path` relative to the anchor's directory even when it is not under it (`../k8s/a.yaml`
+    /// from a baseline in `.ci/`); `None` only across Windows drives.
+    pub fn relative_any(&self, path: &Path) -> Option<PathBuf> {
+        let path = normalize(&self.cwd.join(path));
+        let mut from = self.dir.components().peekable();
+        let mut to = path.components().peekable();
+        let mut common = 0;
+        while let (Some(a), Some(b)) = (from.peek(), to.peek()) {
+            if a != b {
+                break;
+            }
+            from.next();
+            to.next();
+            common += 1;
+        }
+        if common == 0 {
+            return None;
+        }
+        let mut rel: PathBuf = from.map(|_| std::path::Component::ParentDir).collect();
+        rel.extend(to);
+        Some(rel)
+    }
+
     /// `path` relative to the anchor's directory, if it is under it (lexically: `..` is
     /// resolved without following links).
     pub fn relative(&self, path: &Path) -> Option<PathBuf> {

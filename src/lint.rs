@@ -255,6 +255,27 @@ impl Drop for Pass<'_> {
     }
 }
 
+/// Whether byte `at` lies inside a scalar of `parsed` (a block, or a quoted string over lines).
+fn in_a_scalar(parsed: &yaml::Parsed<'_>, at: u32) -> bool {
+    fn within(n: &yaml::Node<'_>, at: u32) -> bool {
+        if at < n.span.start || at >= n.span.end {
+            return false;
+        }
+        match n.kind {
+            yaml::Kind::Scalar(_) => true,
+            yaml::Kind::Mapping(entries) => entries
+                .iter()
+                .any(|e| within(&e.key, at) || within(&e.value, at)),
+            yaml::Kind::Sequence(items) => items.iter().any(|i| within(i, at)),
+        }
+    }
+    parsed
+        .documents
+        .iter()
+        .filter_map(|d| d.root.as_ref())
+        .any(|root| within(root, at))
+}
+
 /// Where a file shows it is binary: the offset of a NUL byte in its first 8 KiB.
 pub fn binary_at(bytes: &[u8]) -> Option<usize> {
     bytes[..bytes.len().min(8192)].iter().position(|&b| b == 0)
@@ -438,12 +459,24 @@ impl Linter {
         let scan_patches = text.contains("$patch");
         // Document by document: a file of many large documents (CRDs, `install.yaml`) holds one
         // tree at a time.
-        let comment_directives = result.directives.len();
+        let mut comment_directives = result.directives.len();
         let mut template = None;
         yaml::parse_each(&text, self.limits, |part, parsed| {
             if let Some(t) = unrendered_template::detect_in(&text, &parsed, part) {
                 template = Some(t);
                 return false;
+            }
+            // `# ekslint-disable…` inside a block or multi-line string (a script in a
+            // ConfigMap) is the string's text, not a comment.
+            let mut i = 0;
+            while i < comment_directives {
+                let at = result.directives[i].span.start;
+                if part.start <= at && at < part.end && in_a_scalar(&parsed, at) {
+                    result.directives.remove(i);
+                    comment_directives -= 1;
+                } else {
+                    i += 1;
+                }
             }
             self.lint_parsed(&text, &parsed, patch, scan_patches, kind, &mut result);
             true
@@ -614,7 +647,10 @@ impl Linter {
                         f
                     })
                     .collect();
-                // EKS008 itself can only be silenced for the whole file.
+                // EKS008 itself can only be silenced for the whole file (or by the config).
+                if path_ignored(rule) {
+                    unused.clear();
+                }
                 unused.retain(|f| {
                     !r.directives.iter().any(|d| {
                         d.scope == suppress::Scope::File

@@ -125,11 +125,13 @@ pub fn comment_directives(source: &Source) -> Vec<Directive> {
             } else {
                 continue;
             };
-        // `ekslint-disable-line: EKS401` is read as `ekslint-disable-line EKS401`.
-        let rest = rest.strip_prefix(':').unwrap_or(rest);
-        if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
-            continue;
-        }
+        // `ekslint-disable-line: EKS401` (or `:EKS401`, or ` : EKS401`) is read as
+        // `ekslint-disable-line EKS401`.
+        let rest = match rest.trim_start_matches([' ', '\t']).strip_prefix(':') {
+            Some(after) => after,
+            None if rest.is_empty() || rest.starts_with([' ', '\t']) => rest,
+            None => continue,
+        };
         let start = span.start as usize + hash + 1 + at;
         let written = body.split(" -- ").next().unwrap_or(body).trim_end();
         let dspan = Span::new(start, start + written.len());

@@ -458,6 +458,13 @@ fn suppressions_of_rules_that_did_not_run_and_of_no_rule() {
         "{}",
         r.stdout
     );
+    // `per-path-ignores` turns EKS008 off for the files it names, as it does any rule.
+    write(
+        d.path(),
+        "cfg.yaml",
+        "per-path-ignores:\n  \"*.yaml\": [unused-suppression]\n",
+    );
+    assert_eq!(json(&["--config", "cfg.yaml"]), []);
 }
 
 /// A rules directory named by the config and again with `--rules` is loaded once; the commands
@@ -578,6 +585,29 @@ fn rule_directories_from_the_config_and_kinds_that_match_nothing() {
             r.stderr
         );
     }
+}
+
+/// `# ekslint-disable…` written inside a block or multi-line string (a script in a ConfigMap) is
+/// the string's text: it suppresses nothing and is not an unused suppression. A real comment after
+/// it still works, with or without a space after a colon.
+#[test]
+fn suppression_text_inside_a_string_is_not_a_comment() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  a: 2\n  script: |\n    # ekslint-disable-file all\n    echo hi # ekslint-disable-line EKS003\n  c: >\n    # ekslint-disable-next-line EKS003\n  d: 4\n  e: \"x\n    # ekslint-disable-file all\n    y\"\n  f: 5 # ekslint-disable-line EKS003\n  g: 6 # ekslint-disable-line:EKS003\n",
+    );
+    let r = run_in(d.path(), &["--isolated", "--format", "json", "cm.yaml"]);
+    assert_eq!(
+        findings(&r),
+        [
+            ("EKS003".into(), "error".into(), 5),
+            ("EKS003".into(), "error".into(), 11),
+        ],
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -705,6 +735,40 @@ fn baseline_matches_from_anywhere_and_a_partial_run_finds_nothing_stale() {
         );
         assert_eq!(r.code, 0, "from {dir:?}: {}", r.stderr);
         assert!(!r.stderr.contains("baseline"), "from {dir:?}: {}", r.stderr);
+    }
+    // A baseline beside the files rather than above them (`.ci/`): named from there with `..`.
+    write(d.path(), ".ci/.keep", "");
+    let r = run_in(
+        d.path(),
+        &["--isolated", "--write-baseline", ".ci/base.json", "k8s"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ci: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join(".ci/base.json")).unwrap())
+            .unwrap();
+    assert_eq!(ci["entries"][0]["file"], "../k8s/a/pod.yaml");
+    for (dir, path) in [
+        (d.path().join("k8s"), "."),
+        (d.path().join("other"), "../k8s"),
+    ] {
+        let base = d.path().join(".ci/base.json");
+        let r = run_in(
+            &dir,
+            &[
+                "--isolated",
+                "--baseline",
+                base.to_str().unwrap(),
+                "--format",
+                "json",
+                path,
+            ],
+        );
+        assert_eq!(
+            rules(&r),
+            Vec::<String>::new(),
+            "from {dir:?}: {}",
+            r.stdout
+        );
     }
     // One file, or one rule: the other file's and the other rules' entries are not stale, nor is
     // the cross-file finding that needs the other file to fire.
