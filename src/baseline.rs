@@ -9,7 +9,7 @@
 //! some of the files (pre-commit passes only the changed ones) reports stale entries only for the
 //! files and rules it checked.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -40,9 +40,10 @@ pub struct Baseline {
     remaining: HashMap<String, usize>,
     entries: Vec<Entry>,
     names: Names,
-    /// The files the entries name, and those of them that this run checked.
-    files: HashSet<String>,
-    seen: HashSet<String>,
+    /// The files the entries name, with the rules of their entries; and those of them that this
+    /// run checked, each with the rules of its entries that did not run on it (`per-path-ignores`).
+    files: HashMap<String, Vec<String>>,
+    seen: HashMap<String, Vec<String>>,
     pub matched: usize,
 }
 
@@ -98,19 +99,27 @@ impl Baseline {
         }
         Ok(Baseline {
             remaining,
-            files: file.entries.iter().map(|e| e.file.clone()).collect(),
+            files: file.entries.iter().fold(HashMap::new(), |mut files, e| {
+                files
+                    .entry(e.file.clone())
+                    .or_insert_with(Vec::new)
+                    .push(e.rule.clone());
+                files
+            }),
             entries: file.entries,
             names: Names::for_baseline(path),
-            seen: HashSet::new(),
+            seen: HashMap::new(),
             matched: 0,
         })
     }
 
-    /// Drops the findings of `r` that the baseline excuses.
-    pub fn filter(&mut self, r: &mut FileResult) {
+    /// Drops the findings of `r` that the baseline excuses. `runs(id, r)`: whether the rule ran
+    /// on the file.
+    pub fn filter(&mut self, r: &mut FileResult, runs: impl Fn(&str, &FileResult) -> bool) {
         let name = self.names.name(r);
-        if self.files.contains(&name) {
-            self.seen.insert(name.clone());
+        if let Some(rules) = self.files.get(&name) {
+            let idle = rules.iter().filter(|id| !runs(id, r)).cloned().collect();
+            self.seen.insert(name.clone(), idle);
         }
         let remaining = &mut self.remaining;
         let mut matched = 0;
@@ -139,7 +148,12 @@ impl Baseline {
         let every_file = self.seen.len() == self.files.len();
         self.entries
             .iter()
-            .filter(|e| self.seen.contains(&e.file) && ran(&e.rule))
+            .filter(|e| {
+                self.seen
+                    .get(&e.file)
+                    .is_some_and(|idle| !idle.contains(&e.rule))
+                    && ran(&e.rule)
+            })
             .filter(|e| every_file || !cross_file(&e.rule))
             .filter(|e| match left.get_mut(&e.fingerprint) {
                 Some(n) if *n > 0 => {

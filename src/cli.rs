@@ -829,7 +829,7 @@ fn check(args: CheckArgs) -> i32 {
                 None => {}
             }
             if let Some(b) = baseline.as_mut() {
-                b.filter(&mut r);
+                b.filter(&mut r, |id, r| linter.runs_on(id, r));
             }
             if let Some(names) = &baseline_names {
                 baseline_entries.extend(crate::baseline::entries(&r, names));

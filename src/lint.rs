@@ -586,26 +586,39 @@ impl Linter {
         (found, read)
     }
 
-    /// The last per-file step, once the cross-file findings have joined (and spilled findings
-    /// have been read back): per-path ignores, suppressions, EKS008 for suppressions that
-    /// suppressed nothing, and the findings in order.
-    pub fn finalize(&self, r: &mut FileResult) {
+    /// The `per-path-ignores` selectors that apply to `r`'s file: a glob matches the name as
+    /// given or the path from the config file's directory.
+    fn path_ignored(&self, r: &FileResult) -> Vec<&crate::config::Selector> {
+        if self.path_ignores.is_empty() {
+            return Vec::new();
+        }
         let name = r.source.name.strip_prefix("./").unwrap_or(&r.source.name);
-        // A glob matches the name as given or the path from the config file's directory.
-        let anchored = match (&self.anchor, self.path_ignores.is_empty()) {
-            (Some(a), false) => {
-                a.relative(r.origin.as_deref().unwrap_or(std::path::Path::new(name)))
-            }
-            _ => None,
-        };
-        let ignored: Vec<&crate::config::Selector> = self
-            .path_ignores
+        let anchored = self
+            .anchor
+            .as_ref()
+            .and_then(|a| a.relative(r.origin.as_deref().unwrap_or(std::path::Path::new(name))));
+        self.path_ignores
             .iter()
             .filter(|(glob, _)| {
                 glob.is_match(name) || anchored.as_ref().is_some_and(|a| glob.is_match(a))
             })
             .flat_map(|(_, selectors)| selectors)
-            .collect();
+            .collect()
+    }
+
+    /// Whether the rule `id` runs on `r`'s file (it is in force, and `per-path-ignores` does not
+    /// turn it off there).
+    pub fn runs_on(&self, id: &str, r: &FileResult) -> bool {
+        self.rules
+            .get(id)
+            .is_some_and(|rule| !self.path_ignored(r).iter().any(|s| s.matches(rule)))
+    }
+
+    /// The last per-file step, once the cross-file findings have joined (and spilled findings
+    /// have been read back): per-path ignores, suppressions, EKS008 for suppressions that
+    /// suppressed nothing, and the findings in order.
+    pub fn finalize(&self, r: &mut FileResult) {
+        let ignored = self.path_ignored(r);
         let path_ignored = |rule: &crate::rules::Rule| ignored.iter().any(|s| s.matches(rule));
         if !ignored.is_empty() {
             r.findings

@@ -779,6 +779,25 @@ fn baseline_matches_from_anywhere_and_a_partial_run_finds_nothing_stale() {
         assert_eq!(rules(&r), Vec::<String>::new(), "{args:?}: {}", r.stdout);
         assert!(!r.stderr.contains("baseline"), "{args:?}: {}", r.stderr);
     }
+    // A rule that `per-path-ignores` turns off for a file: its entries there are not stale.
+    write(
+        d.path(),
+        "cfg.yaml",
+        "per-path-ignores:\n  k8s/a/**: [EKS301]\n",
+    );
+    let r = run_in(
+        d.path(),
+        &[
+            "--config",
+            "cfg.yaml",
+            "--baseline",
+            "base.json",
+            "-v",
+            "k8s",
+        ],
+    );
+    assert!(!r.stderr.contains("no longer match"), "{}", r.stderr);
+    std::fs::remove_file(d.path().join("cfg.yaml")).unwrap();
     // Over every file, a cross-file entry that matches nothing is stale.
     write(
         d.path(),
