@@ -710,11 +710,11 @@ fn check(args: CheckArgs) -> i32 {
     let t3 = std::time::Instant::now();
     if args.verbose && (spill.written() > 0 || records.written() > 0 || facts_written > 0) {
         eprintln!(
-            "ekslint: {} files' results, {} cross-file facts and {} cross-file findings waited in temporary files (over the {:.1} MiB memory budget)",
+            "ekslint: {} files' results, {} cross-file facts and {} cross-file findings waited in temporary files (over the {} memory budget)",
             records.written(),
             facts_written,
             spill.written(),
-            spill.budget() as f64 / 1048576.0
+            crate::lint::size_text(spill.budget() as u64)
         );
     }
 
@@ -881,7 +881,12 @@ fn check(args: CheckArgs) -> i32 {
                 n => (n, "entries", "match"),
             };
             eprintln!(
-                "ekslint: {n} baseline {entries} no longer {match_} a finding (fixed?); to shrink the baseline, rerun with --write-baseline over all the files it covers (-v lists them)"
+                "ekslint: {n} baseline {entries} no longer {match_} a finding (fixed?); to shrink the baseline, rerun with --write-baseline over all the files it covers{}",
+                if args.verbose {
+                    ":"
+                } else {
+                    " (-v lists them)"
+                }
             );
             if args.verbose {
                 for e in stale {

@@ -570,6 +570,7 @@ fn rule_directories_from_the_config_and_kinds_that_match_nothing() {
     for (kinds, says) in [
         ("['@workloads']", "unknown kind group `@workloads`"),
         ("[deployment]", "`deployment` matches no object"),
+        ("[]", "`kinds: []` matches no object"),
     ] {
         write(
             d.path(),
@@ -851,6 +852,7 @@ fn baseline_matches_from_anywhere_and_a_partial_run_finds_nothing_stale() {
         "{}",
         r.stderr
     );
+    assert!(!r.stderr.contains("(-v lists them)"), "{}", r.stderr);
 }
 
 #[test]

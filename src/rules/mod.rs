@@ -614,6 +614,17 @@ fn compile_check(
             None,
         ));
     };
+    if let Some(kinds) = &cs.kinds
+        && kinds.is_empty()
+    {
+        return Err(located(
+            file,
+            text,
+            "`kinds: []` matches no object: leave `kinds` out to check every kind",
+            Some(c.referenced),
+            None,
+        ));
+    }
     for kind in cs.kinds.iter().flatten() {
         let k = kind.value.as_str();
         let problem = if k.starts_with('@') && !KIND_GROUPS.contains(&k) {
