@@ -113,12 +113,12 @@ impl Baseline {
         })
     }
 
-    /// Drops the findings of `r` that the baseline excuses. `runs(id, r)`: whether the rule ran
-    /// on the file.
-    pub fn filter(&mut self, r: &mut FileResult, runs: impl Fn(&str, &FileResult) -> bool) {
+    /// Drops the findings of `r` that the baseline excuses. `runs(id)`: whether the rule ran on
+    /// the file.
+    pub fn filter(&mut self, r: &mut FileResult, runs: impl Fn(&str) -> bool) {
         let name = self.names.name(r);
         if let Some(rules) = self.files.get(&name) {
-            let idle = rules.iter().filter(|id| !runs(id, r)).cloned().collect();
+            let idle = rules.iter().filter(|id| !runs(id)).cloned().collect();
             self.seen.insert(name.clone(), idle);
         }
         let remaining = &mut self.remaining;

@@ -363,14 +363,7 @@ fn with_config_rules(dirs: Vec<PathBuf>) -> Result<Vec<PathBuf>, i32> {
         .ok()
         .and_then(|d| crate::config::discover(&d));
     let mut all = match found {
-        Some(p) => {
-            Config::load(&p)
-                .map_err(|e| {
-                    eprintln!("{:?}", miette::Report::from(e));
-                    2
-                })?
-                .rules
-        }
+        Some(p) => config_file(&p)?.rules,
         None => Vec::new(),
     };
     all.extend(dirs);
@@ -408,12 +401,17 @@ fn load_config(args: &CheckArgs) -> Result<Config, i32> {
         }
     }
     match path {
-        Some(p) => Config::load(&p).map_err(|e| {
-            eprintln!("{:?}", miette::Report::from(e));
-            2
-        }),
+        Some(p) => config_file(&p),
         None => Ok(Config::default()),
     }
+}
+
+/// The config file at `path`, or exit code 2 once its error is shown (with its code frame).
+fn config_file(path: &std::path::Path) -> Result<Config, i32> {
+    Config::load(path).map_err(|e| {
+        eprintln!("{:?}", miette::Report::from(e));
+        2
+    })
 }
 
 fn check(args: CheckArgs) -> i32 {
@@ -576,18 +574,18 @@ fn check(args: CheckArgs) -> i32 {
                     workers.spawn(move || {
                         // A file the gate turns away waits in `aside`, and goes as soon as no
                         // large file is in flight; the worker lints other files meanwhile.
-                        let lint = |seq: usize, input: &Input, done: &mut Vec<(usize, Linted)>| {
+                        let one = |seq: usize, input: &Input, done: &mut Vec<(usize, Linted)>| {
                             match lint_one(linter, input, false) {
                                 Linted::PutAside => lock(aside).push((seq, input.clone())),
                                 linted => done.push((seq, linted)),
                             }
+                        };
+                        let lint = |seq: usize, input: &Input, done: &mut Vec<(usize, Linted)>| {
+                            one(seq, input, done);
                             if linter.gate.as_ref().is_some_and(Gate::is_clear) {
                                 let next = lock(aside).pop();
                                 if let Some((seq, input)) = next {
-                                    match lint_one(linter, &input, false) {
-                                        Linted::PutAside => lock(aside).push((seq, input)),
-                                        linted => done.push((seq, linted)),
-                                    }
+                                    one(seq, &input, done);
                                 }
                             }
                         };
@@ -829,7 +827,8 @@ fn check(args: CheckArgs) -> i32 {
                 None => {}
             }
             if let Some(b) = baseline.as_mut() {
-                b.filter(&mut r, |id, r| linter.runs_on(id, r));
+                let runs = linter.runs_on(&r);
+                b.filter(&mut r, runs);
             }
             if let Some(names) = &baseline_names {
                 baseline_entries.extend(crate::baseline::entries(&r, names));

@@ -606,12 +606,15 @@ impl Linter {
             .collect()
     }
 
-    /// Whether the rule `id` runs on `r`'s file (it is in force, and `per-path-ignores` does not
-    /// turn it off there).
-    pub fn runs_on(&self, id: &str, r: &FileResult) -> bool {
-        self.rules
-            .get(id)
-            .is_some_and(|rule| !self.path_ignored(r).iter().any(|s| s.matches(rule)))
+    /// Whether a rule (by id) runs on `r`'s file: it is in force, and `per-path-ignores` does not
+    /// turn it off there. The file's globs are matched once, not once per rule asked about.
+    pub fn runs_on<'a>(&'a self, r: &FileResult) -> impl Fn(&str) -> bool + use<'a> {
+        let off = self.path_ignored(r);
+        move |id| {
+            self.rules
+                .get(id)
+                .is_some_and(|rule| !off.iter().any(|s| s.matches(rule)))
+        }
     }
 
     /// The last per-file step, once the cross-file findings have joined (and spilled findings
