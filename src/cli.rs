@@ -17,7 +17,7 @@ use crate::lint::{Gate, Linter, PutAside};
 use crate::lock;
 use crate::report::{Reporter, Summary, human::Human, json::Json};
 use crate::rules::RuleSet;
-use crate::spill::{Held, Records};
+use crate::spill::{Held, Pending, Records};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -716,98 +716,52 @@ fn check(args: CheckArgs) -> i32 {
         );
     }
 
-    // Phase 3: report, file by file in walk order: records read back, cross-file findings
-    // joined, suppressions applied ([`Linter::finalize`]), rendered `helm template` output on
-    // stdin reported against each document's `# Source:` file.
+    // Phase 3: report, in walk order, a batch of files at a time ([`prepare_report`]): records
+    // read back and paired with their cross-file findings, decoded, suppressions applied. Every
+    // file reaches the reporter (JUnit lists clean files too). Findings were located while each file's text was at hand, so machine formats
+    // need no text; the human report reads the files with findings again for its code frames:
+    // reading, decoding and indexing their lines is done in parallel, as is rendering them.
+    let needs_text = args.format == Format::Human;
     let mut cross = cross.into_iter().peekable();
-    let read_failed = std::cell::Cell::new(false);
-    let mut results = records
-        .drain(&linter.rules)
-        .filter_map(|(i, held)| {
-            let mut r = match held {
-                Ok(Held::Full(r)) => *r,
-                Ok(Held::Clean { name, objects }) => {
-                    let mut r = FileResult::new(crate::source::Source::new(name, ""));
-                    r.objects = objects as usize;
-                    r
+    let mut drained = records.drain();
+    let mut next_batch = |parallel: bool| -> Option<Vec<Reported>> {
+        let mut raw = Vec::with_capacity(REPORT_BATCH);
+        for (i, pending) in drained.by_ref() {
+            let mut found = Vec::new();
+            while let Some((file, f)) = cross.next_if(|(file, _)| *file <= i) {
+                // A file before `i` lost its results (said in its place): its findings go too.
+                if file == i {
+                    found.push(f);
                 }
-                Err(e) => {
-                    error(format!(
-                        "cannot read back the results of the {}th file and of some after it from the temporary file: {}",
-                        i + 1,
-                        io_message(&e)
-                    ));
-                    read_failed.set(true);
-                    return None;
-                }
-            };
-            while let Some((file, found)) = cross.next_if(|(file, _)| *file <= i) {
-                if file < i {
-                    // A file whose results were lost (said above): its findings go with them.
+            }
+            raw.push((i, pending, found));
+            if raw.len() == REPORT_BATCH {
+                break;
+            }
+        }
+        if raw.is_empty() {
+            return None;
+        }
+        let prepare =
+            |(i, pending, found)| prepare_report(&linter, &spill, needs_text, i, pending, found);
+        let prepared: Vec<Vec<Reported>> = if parallel && needs_text {
+            raw.into_par_iter().map(prepare).collect()
+        } else {
+            raw.into_iter().map(prepare).collect()
+        };
+        Some(prepared.into_iter().flatten().collect())
+    };
+    let mut report = |batch: Vec<Reported>| -> bool {
+        let mut ready = Vec::with_capacity(batch.len());
+        for item in batch {
+            let (mut r, reloaded) = match item {
+                Reported::Error(message) => {
+                    io_failed = true;
+                    error(message);
                     continue;
                 }
-                match found {
-                    Err(f) => r.findings.push(*f),
-                    Ok(segment) => match spill.load(segment, &linter.rules) {
-                        Ok(findings) => r.findings.extend(findings),
-                        Err(e) => {
-                            read_failed.set(true);
-                            error(format!(
-                                "{}: cannot read back its findings from the temporary file: {}",
-                                r.source.name,
-                                io_message(&e)
-                            ));
-                        }
-                    },
-                }
-            }
-            Some(r)
-        });
-    // Every file reaches the reporter (JUnit lists clean files too). Findings were located while
-    // each file's text was at hand, so machine formats need no text; the human report reads the
-    // files with findings again for its code frames. Reading, decoding and indexing the lines of
-    // those, then rendering the frames, is most of its work: both are done 32 files at a time in
-    // parallel (fewer hand-overs to the thread pool cost more than they save), and the batch is
-    // written in order.
-    let needs_text = args.format == Format::Human;
-    'report: loop {
-        let raw: Vec<FileResult> = results.by_ref().take(32).collect();
-        if raw.is_empty() {
-            break;
-        }
-        let mut batch = Vec::with_capacity(raw.len());
-        for mut r in raw {
-            linter.finalize(&mut r);
-            if r.origin.is_none() {
-                batch.extend(crate::lint::split_rendered(r));
-            } else {
-                batch.push(r);
-            }
-        }
-        let reload = |r: FileResult| {
-            let path = r
-                .origin
-                .as_ref()
-                .filter(|_| needs_text && !r.findings.is_empty());
-            let reloaded = path.map(|path| {
-                std::fs::read(path).map(|bytes| {
-                    let text = String::from_utf8(bytes)
-                        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-                    let source = crate::source::Source::new(r.source.name.clone(), text);
-                    // The line index is built on first use: here, in parallel.
-                    source.line_count();
-                    source
-                })
-            });
-            (r, reloaded)
-        };
-        let batch: Vec<_> = if needs_text {
-            batch.into_par_iter().map(reload).collect()
-        } else {
-            batch.into_iter().map(reload).collect()
-        };
-        let mut ready = Vec::with_capacity(batch.len());
-        for (mut r, reloaded) in batch {
+                Reported::File(r, reloaded) => (r, reloaded),
+            };
             if let Some(s) = &r.skipped {
                 // A file that was asked for but not linted is a failure to lint, as an I/O error is.
                 io_failed = true;
@@ -836,13 +790,16 @@ fn check(args: CheckArgs) -> i32 {
             summary.add(&r);
             ready.push(r);
         }
-        if reporter.files(&mut out, &ready).is_err() {
-            // stdout is gone (e.g. `| head`): stop quietly.
-            break 'report;
+        // `false` once stdout is gone (e.g. `| head`): the report stops quietly.
+        reporter.files(&mut out, &ready).is_ok()
+    };
+    // On one thread of its own, the report ran slower: on this kind of machine (a virtual one of
+    // two cores) handing a batch to a thread that sleeps costs more than the batch's work.
+    while let Some(batch) = next_batch(threads > 1) {
+        if !report(batch) {
+            break;
         }
     }
-    drop(results);
-    io_failed |= read_failed.get();
     if std::env::var_os("EKSLINT_TIMINGS").is_some_and(|v| !v.is_empty()) {
         // For profiling (see BENCHMARKS.md): where the wall time of this run went.
         let ms = |a: std::time::Instant, b: std::time::Instant| (b - a).as_secs_f64() * 1000.0;
@@ -929,6 +886,88 @@ fn check(args: CheckArgs) -> i32 {
     }
 }
 
+/// Files a report batch holds: more cost more memory, fewer cost more hand-overs.
+const REPORT_BATCH: usize = 64;
+
+/// A file as the report phase hands it to the reporter, or what to say in its place.
+// Nearly every one is a file: boxing it would be an allocation per file for the rare error.
+#[allow(clippy::large_enum_variant)]
+enum Reported {
+    /// Its result, and (the human report) its text read again.
+    File(FileResult, Option<io::Result<crate::source::Source>>),
+    /// What could not be read back.
+    Error(String),
+}
+
+/// File number `i` made ready for the reporter: its record decoded, its cross-file findings
+/// joined, suppressions applied ([`Linter::finalize`]), rendered `helm template` output on stdin
+/// split by each document's `# Source:` file, and (`needs_text`) its text read again.
+fn prepare_report(
+    linter: &Linter,
+    spill: &crate::spill::Spill,
+    needs_text: bool,
+    i: usize,
+    pending: io::Result<Pending>,
+    found: Vec<Result<crate::spill::Segment, Box<crate::diagnostic::Finding>>>,
+) -> Vec<Reported> {
+    let decoded = pending
+        .map_err(|e| (e, " and of some after it"))
+        .and_then(|p| p.decode(&linter.rules).map_err(|e| (e, "")));
+    let mut r = match decoded {
+        Ok(Held::Full(r)) => *r,
+        Ok(Held::Clean { name, objects }) => {
+            let mut r = FileResult::new(crate::source::Source::new(name, ""));
+            r.objects = objects as usize;
+            r
+        }
+        Err((e, more)) => {
+            return vec![Reported::Error(format!(
+                "cannot read back the results of the {}th file{more} from the temporary file: {}",
+                i + 1,
+                io_message(&e)
+            ))];
+        }
+    };
+    let mut out = Vec::new();
+    for found in found {
+        match found {
+            Err(f) => r.findings.push(*f),
+            Ok(segment) => match spill.load(segment, &linter.rules) {
+                Ok(findings) => r.findings.extend(findings),
+                Err(e) => out.push(Reported::Error(format!(
+                    "{}: cannot read back its findings from the temporary file: {}",
+                    r.source.name,
+                    io_message(&e)
+                ))),
+            },
+        }
+    }
+    linter.finalize(&mut r);
+    let files = if r.origin.is_none() {
+        crate::lint::split_rendered(r)
+    } else {
+        vec![r]
+    };
+    out.extend(files.into_iter().map(|r| {
+        let path = r
+            .origin
+            .as_ref()
+            .filter(|_| needs_text && !r.findings.is_empty());
+        let reloaded = path.map(|path| {
+            std::fs::read(path).map(|bytes| {
+                let text = String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                let source = crate::source::Source::new(r.source.name.clone(), text);
+                // The line index is built on first use: here, off the reporter's thread.
+                source.line_count();
+                source
+            })
+        });
+        Reported::File(r, reloaded)
+    }));
+    out
+}
+
 /// What became of one file in a worker.
 enum Linted {
     Kept(Held),
@@ -1006,13 +1045,25 @@ impl Batch {
 
 /// Puts the files back in walk order as the workers finish them (a file finished early waits
 /// in `pending` for those before it), then keeps each in [`Records`] and its facts in [`Facts`].
+/// Both workers put files here: what can be done before taking the lock is (a record's encoding
+/// once records go to the temporary file), so that the lock is held briefly.
 struct Sink {
     state: std::sync::Mutex<SinkState>,
+    /// Whether records go to the temporary file (read without the lock: a hint).
+    spilling: std::sync::atomic::AtomicBool,
 }
+
+/// A linted file waiting for its turn: its cross-file facts apart, and its record encoded if
+/// records were going to the temporary file when it came.
+type Put = (
+    Linted,
+    Vec<(usize, crate::rules::builtin::Fact)>,
+    Option<Vec<u8>>,
+);
 
 struct SinkState {
     next: usize,
-    pending: std::collections::BTreeMap<usize, Linted>,
+    pending: std::collections::BTreeMap<usize, Put>,
     records: Records,
     facts: Facts,
     failed: Vec<(String, Box<str>)>,
@@ -1028,28 +1079,53 @@ impl Sink {
                 facts: Facts::new(budget),
                 failed: Vec::new(),
             }),
+            spilling: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
     fn put(&self, done: Vec<(usize, Linted)>) {
-        let mut s = lock(&self.state);
-        let s = &mut *s;
+        let encode = self.spilling.load(Ordering::Relaxed);
+        let done: Vec<(usize, Put)> = done
+            .into_iter()
+            .map(|(seq, mut linted)| {
+                let facts = match &mut linted {
+                    Linted::Kept(Held::Full(r)) => std::mem::take(&mut r.facts),
+                    _ => Vec::new(),
+                };
+                let encoded = match &linted {
+                    Linted::Kept(held) if encode => crate::spill::encode(held),
+                    _ => None,
+                };
+                (seq, (linted, facts, encoded))
+            })
+            .collect();
+        let mut guard = lock(&self.state);
+        let s = &mut *guard;
         s.pending.extend(done);
-        while let Some(linted) = s.pending.remove(&s.next) {
+        let mut written = Vec::new();
+        while let Some((linted, facts, encoded)) = s.pending.remove(&s.next) {
             s.next += 1;
             match linted {
-                Linted::Kept(mut held) => {
-                    if let Held::Full(r) = &mut held {
-                        // The file's number is its place among the reported files.
-                        s.facts.add(s.records.len(), r);
-                    }
-                    s.records.push(held);
+                Linted::Kept(held) => {
+                    // The file's number is its place among the reported files.
+                    let name = match &held {
+                        Held::Full(r) => &*r.source.name,
+                        Held::Clean { name, .. } => name,
+                    };
+                    s.facts.add_facts(s.records.len(), name, facts);
+                    written.extend(s.records.push_encoded(held, encoded));
                 }
                 Linted::Failed(name, message) => s.failed.push((name, message)),
                 // Never handed over: a worker lints it later.
                 Linted::PutAside => {}
             }
         }
+        if !encode && s.records.spilling() {
+            self.spilling.store(true, Ordering::Relaxed);
+        }
+        // What went to the temporary file is freed once the lock is let go.
+        drop(guard);
+        drop(written);
     }
 }
 

@@ -182,18 +182,24 @@ impl Facts {
 
     /// Moves the facts of `r`, file number `file` (after every file added before), here.
     pub fn add(&mut self, file: usize, r: &mut FileResult) {
-        if r.facts.is_empty() {
+        let facts = std::mem::take(&mut r.facts);
+        self.add_facts(file, &r.source.name, facts);
+    }
+
+    /// The facts of file number `file`, named `name`, taken from its result.
+    pub fn add_facts(&mut self, file: usize, name: &str, facts: Vec<(usize, Fact)>) {
+        if facts.is_empty() {
             return;
         }
-        for (rule, fact) in std::mem::take(&mut r.facts) {
+        for (rule, fact) in facts {
             let mut bytes = Vec::new();
             if postcard::to_io(&fact, &mut bytes).is_err() {
-                self.memory.name_for(file, &r.source.name);
+                self.memory.name_for(file, name);
                 self.memory.raw.push((file, rule, fact));
                 continue;
             }
             if let Some(Ok(store)) = &mut self.store {
-                match write_record(&mut store.out, file, rule, &r.source.name, &bytes) {
+                match write_record(&mut store.out, file, rule, name, &bytes) {
                     Ok(n) => {
                         store.len += n;
                         self.written += 1;
@@ -203,7 +209,7 @@ impl Facts {
                     Err(_) => self.store = Some(Err(())),
                 }
             }
-            self.memory.push_encoded(file, rule, &r.source.name, &bytes);
+            self.memory.push_encoded(file, rule, name, &bytes);
         }
         if self.store.is_none() && self.memory.size() > self.budget {
             self.spill();

@@ -287,7 +287,15 @@ impl Held {
     }
 }
 
-/// A file's record in the records file; `Memory`: the next of those kept in memory.
+/// `h` as the records file holds it; `None` for what stays in memory whatever the budget.
+pub fn encode(h: &Held) -> Option<Vec<u8>> {
+    h.record().and_then(|r| postcard::to_stdvec(&r).ok())
+}
+
+/// A file's record in the records file. Each is framed: its length (`u32`, little-endian), its
+/// file's number (`u64`), then the record (postcard). A length of 0 marks a file whose record
+/// stayed in memory. The number lets the reader tell a damaged file from a good one without
+/// decoding the records ([`Pending`]): a record whose bytes are damaged loses only its file.
 #[derive(Serialize, Deserialize)]
 enum Record<'a, F> {
     Clean {
@@ -301,7 +309,6 @@ enum Record<'a, F> {
         origin: Option<&'a str>,
         findings: Vec<F>,
     },
-    Memory,
 }
 
 /// Every file's [`Held`] record, in order, from linting to reporting: in memory up to a budget,
@@ -340,44 +347,60 @@ impl Records {
 
     /// The next file's record.
     pub fn push(&mut self, h: Held) {
+        drop(self.push_encoded(h, None));
+    }
+
+    /// Whether records now go to the temporary file: then whoever pushes them may as well
+    /// [`encode`] them first, outside any lock the pushes are made under.
+    pub fn spilling(&self) -> bool {
+        self.spilling
+    }
+
+    /// The next file's record, and (if it was) that record [`encode`]d: the encoding is written if
+    /// the record goes to the file, made here if it is missing. A record written to the file is
+    /// handed back, to be freed where the caller likes (freeing a file's findings is many calls
+    /// into the allocator: better not under a lock two threads want).
+    #[must_use]
+    pub fn push_encoded(&mut self, h: Held, encoded: Option<Vec<u8>>) -> Option<Held> {
         let number = self.len();
         if !self.spilling {
             let size = h.size();
             if self.held + size <= self.budget {
                 self.held += size;
                 self.head.push_back(h);
-                return;
+                return None;
             }
             self.spilling = true;
         }
         if !self.tail.is_empty() {
             self.tail.push_back(h);
-            return;
+            return None;
         }
         let store = self.store.get_or_insert_with(Store::create);
         let Ok(store) = store else {
             self.tail.push_back(h);
-            return;
+            return None;
         };
-        let (bytes, memory) = match h.record() {
-            Some(record) => (postcard::to_stdvec(&record).ok(), false),
-            None => (postcard::to_stdvec(&Record::<Out<'_>>::Memory).ok(), true),
-        };
-        let written = bytes.is_some_and(|b| {
-            u32::try_from(b.len()).is_ok_and(|len| {
-                store.out.write_all(&len.to_le_bytes()).is_ok() && store.out.write_all(&b).is_ok()
-            })
+        // Empty: stays in memory (or, unlikely, cannot be encoded), a marker in the file.
+        let bytes = encoded.or_else(|| encode(&h)).unwrap_or_default();
+        let memory = bytes.is_empty();
+        let written = u32::try_from(bytes.len()).is_ok_and(|len| {
+            store.out.write_all(&len.to_le_bytes()).is_ok()
+                && store.out.write_all(&(number as u64).to_le_bytes()).is_ok()
+                && store.out.write_all(&bytes).is_ok()
         });
         if !written {
             // Disk full? What was written stays readable; this and every later record stay here.
             store.broken = true;
             self.tail.push_back(h);
-            return;
+            return None;
         }
         self.on_disk += 1;
         if memory {
             self.side.push_back((number, h));
+            return None;
         }
+        Some(h)
     }
 
     /// How many records there are.
@@ -399,10 +422,8 @@ impl Records {
     /// it, and their numbers skipped; those that stayed in memory still come, under their own
     /// numbers, so that nothing is matched to the wrong file. The error comes under the number
     /// of the first file whose results were lost (none lost, no error).
-    pub fn drain(
-        mut self,
-        rules: &RuleSet,
-    ) -> impl Iterator<Item = (usize, std::io::Result<Held>)> + '_ {
+    /// Records read back from the file come still encoded ([`Pending::decode`]).
+    pub fn drain(mut self) -> impl Iterator<Item = (usize, std::io::Result<Pending>)> {
         let mut reader = match self.store.take() {
             Some(Ok(mut store)) => {
                 let rewound = store.out.flush().and_then(|()| {
@@ -419,16 +440,15 @@ impl Records {
         // The number of the next record to read from the file, and of the first after them.
         let (mut next, mut end) = (head.len(), first_tail);
         let mut side = std::mem::take(&mut self.side);
-        let mut buf = Vec::new();
         // The error of a record that could not be read, under the number of the first file whose
         // results it lost (records that waited in memory are not lost).
         let mut lost: Option<(usize, std::io::Error)> = None;
-        let mut from_disk = move || -> Option<(usize, std::io::Result<Held>)> {
+        let mut from_disk = move || -> Option<(usize, std::io::Result<Pending>)> {
             if next < end {
                 let number = next;
                 next += 1;
                 let one = match reader.as_mut() {
-                    Some(Ok(r)) => read_record(r, &mut buf, rules, &mut side, number),
+                    Some(Ok(r)) => read_record(r, &mut side, number),
                     Some(Err(_)) => Err(reader
                         .take()
                         .and_then(Result::err)
@@ -464,16 +484,17 @@ impl Records {
             {
                 return lost.take().map(|(at, e)| (at, Err(e)));
             }
-            side.pop_front().map(|(number, h)| (number, Ok(h)))
+            side.pop_front()
+                .map(|(number, h)| (number, Ok(Pending::Held(h))))
         };
         let mut head = head.into_iter().enumerate();
         let mut tail = std::mem::take(&mut self.tail)
             .into_iter()
             .enumerate()
-            .map(move |(i, h)| (first_tail + i, Ok(h)));
+            .map(move |(i, h)| (first_tail + i, Ok(Pending::Held(h))));
         std::iter::from_fn(move || {
             if let Some((i, h)) = head.next() {
-                return Some((i, Ok(h)));
+                return Some((i, Ok(Pending::Held(h))));
             }
             from_disk().or_else(|| tail.next())
         })
@@ -510,60 +531,87 @@ pub fn read_exactly(r: &mut impl Read, len: usize, buf: &mut Vec<u8>) -> std::io
     }
 }
 
+/// Reads the frame of record `number`: its bytes, or the record kept in memory in its place.
 fn read_record(
     r: &mut BufReader<File>,
-    buf: &mut Vec<u8>,
-    rules: &RuleSet,
     side: &mut VecDeque<(usize, Held)>,
     number: usize,
-) -> std::io::Result<Held> {
-    let mut len = [0u8; 4];
-    r.read_exact(&mut len)?;
-    read_exactly(r, u32::from_le_bytes(len) as usize, buf)?;
-    let record: Record<'_, In> = postcard::from_bytes(buf).map_err(std::io::Error::other)?;
-    Ok(match record {
-        Record::Clean { name, objects } => Held::Clean {
-            name: name.into(),
-            objects,
-        },
-        Record::Full {
-            name,
-            objects,
-            skipped,
-            origin,
-            findings,
-        } => {
-            let mut f = FileResult::new(crate::source::Source::new(name, ""));
-            f.objects = objects as usize;
-            f.skipped = skipped.map(|reason| crate::diagnostic::Skipped {
-                reason: reason.to_string(),
-            });
-            f.origin = origin.map(std::path::PathBuf::from);
-            f.findings = findings
-                .into_iter()
-                .map(|s| {
-                    let rule = s.rule.clone();
-                    s.finding(rules).ok_or_else(|| {
-                        std::io::Error::other(format!("a finding of unknown rule `{rule}`"))
+) -> std::io::Result<Pending> {
+    let mut head = [0u8; 12];
+    r.read_exact(&mut head)?;
+    let (len, at) = head.split_at(4);
+    let len = u32::from_le_bytes(len.try_into().unwrap_or_default()) as usize;
+    let at = u64::from_le_bytes(at.try_into().unwrap_or_default());
+    if at != number as u64 {
+        return Err(std::io::Error::other(
+            "the records file is damaged (a record out of place)",
+        ));
+    }
+    if len > 0 {
+        // Sized up front (but never by a damaged length beyond what a record can be).
+        let mut bytes = Vec::with_capacity(len.min(1 << 20));
+        read_exactly(r, len, &mut bytes)?;
+        return Ok(Pending::Encoded(bytes));
+    }
+    // Taken only when it is this record's: on a mismatch it stays, and still comes (under its
+    // own number) after the error.
+    match side.front() {
+        Some((n, _)) if *n == number => side
+            .pop_front()
+            .map(|(_, h)| Pending::Held(h))
+            .ok_or_else(|| std::io::Error::other("the records file and memory disagree")),
+        _ => Err(std::io::Error::other(
+            "the records file and memory disagree",
+        )),
+    }
+}
+
+/// A record as [`Records::drain`] gives it: in memory, or read back but not decoded yet (the
+/// report decodes it with the rest of the file's preparation, [`Pending::decode`]).
+pub enum Pending {
+    Held(Held),
+    Encoded(Vec<u8>),
+}
+
+impl Pending {
+    /// The record (an error if its bytes are no record, or name a rule not loaded).
+    pub fn decode(self, rules: &RuleSet) -> std::io::Result<Held> {
+        let bytes = match self {
+            Pending::Held(h) => return Ok(h),
+            Pending::Encoded(bytes) => bytes,
+        };
+        let record: Record<'_, In> = postcard::from_bytes(&bytes).map_err(std::io::Error::other)?;
+        Ok(match record {
+            Record::Clean { name, objects } => Held::Clean {
+                name: name.into(),
+                objects,
+            },
+            Record::Full {
+                name,
+                objects,
+                skipped,
+                origin,
+                findings,
+            } => {
+                let mut f = FileResult::new(crate::source::Source::new(name, ""));
+                f.objects = objects as usize;
+                f.skipped = skipped.map(|reason| crate::diagnostic::Skipped {
+                    reason: reason.to_string(),
+                });
+                f.origin = origin.map(std::path::PathBuf::from);
+                f.findings = findings
+                    .into_iter()
+                    .map(|s| {
+                        let rule = s.rule.clone();
+                        s.finding(rules).ok_or_else(|| {
+                            std::io::Error::other(format!("a finding of unknown rule `{rule}`"))
+                        })
                     })
-                })
-                .collect::<std::io::Result<_>>()?;
-            Held::Full(Box::new(f))
-        }
-        // Taken only when it is this record's: on a mismatch it stays, and still comes (under
-        // its own number) after the error.
-        Record::Memory => match side.front() {
-            Some((n, _)) if *n == number => side
-                .pop_front()
-                .map(|(_, h)| h)
-                .ok_or_else(|| std::io::Error::other("the records file and memory disagree"))?,
-            _ => {
-                return Err(std::io::Error::other(
-                    "the records file and memory disagree",
-                ));
+                    .collect::<std::io::Result<_>>()?;
+                Held::Full(Box::new(f))
             }
-        },
-    })
+        })
+    }
 }
 
 #[cfg(test)]
@@ -605,8 +653,9 @@ mod tests {
     fn drained(records: Records) -> Vec<(usize, Option<String>)> {
         let rules = RuleSet::default();
         records
-            .drain(&rules)
-            .map(|(i, h)| (i, h.ok().map(|h| name(&h).to_string())))
+            .drain()
+            .map(|(i, h)| (i, h.and_then(|p| p.decode(&rules)).ok()))
+            .map(|(i, h)| (i, h.map(|h| name(&h).to_string())))
             .collect()
     }
 
@@ -619,8 +668,9 @@ mod tests {
         assert_eq!(records.written(), 2);
         let rules = RuleSet::default();
         let back: Vec<(usize, String)> = records
-            .drain(&rules)
-            .map(|(i, h)| (i, name(&h.expect("readable")).to_string()))
+            .drain()
+            .map(|(i, h)| (i, h.and_then(|p| p.decode(&rules)).expect("readable")))
+            .map(|(i, h)| (i, name(&h).to_string()))
             .collect();
         let want = [(0, "a"), (1, "b"), (2, "c"), (3, "d")].map(|(i, n)| (i, n.to_string()));
         assert_eq!(back, want);
@@ -667,6 +717,31 @@ mod tests {
             (3, None),
         ];
         assert_eq!(back, want);
+    }
+
+    #[test]
+    fn a_record_that_does_not_decode_is_an_error_for_its_file_alone() {
+        let mut records = Records::new(0);
+        records.push(clean("a"));
+        // The frame of record 1 is sound; its bytes are no record.
+        match records.store.as_mut() {
+            Some(Ok(store)) => {
+                let mut frame = 3u32.to_le_bytes().to_vec();
+                frame.extend(1u64.to_le_bytes());
+                frame.extend([0xff, 0xff, 0xff]);
+                store.out.write_all(&frame)
+            }
+            _ => panic!("the records file should exist at budget 0"),
+        }
+        .expect("writable");
+        records.on_disk += 1;
+        records.push(clean("c"));
+        let want = vec![
+            (0, Some("a".to_string())),
+            (1, None),
+            (2, Some("c".to_string())),
+        ];
+        assert_eq!(drained(records), want);
     }
 
     #[test]
