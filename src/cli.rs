@@ -689,6 +689,17 @@ fn check(args: CheckArgs) -> i32 {
         };
         reporter = Box::new(crate::report::statistics::Statistics::new(reporter, sink));
     }
+    // Paths not linted at all go to the report too (formats that can say it, see
+    // `Reporter::not_linted`), before any file.
+    let not_linted = walk_errors
+        .iter()
+        .map(|e| (&*e.path, &*e.message))
+        .chain(failed.iter().map(|(name, message)| (&**name, &**message)));
+    for (path, reason) in not_linted {
+        if reporter.not_linted(&mut out, path, reason).is_err() {
+            break;
+        }
+    }
     let mut baseline_entries = Vec::new();
     let baseline_names = args
         .write_baseline

@@ -411,7 +411,99 @@ fn sarif_of_a_clean_tree_has_an_empty_results_array() {
     assert_valid_sarif(&sarif_validator(), &doc);
     assert_eq!(
         doc["runs"][0]["invocations"],
-        serde_json::json!([{"executionSuccessful": false}])
+        serde_json::json!([{
+            "executionSuccessful": false,
+            "toolExecutionNotifications": [{
+                "level": "error",
+                "message": {"text": "not linted: no such file or directory"},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": "missing.yaml"}}}]
+            }]
+        }])
+    );
+}
+
+/// A path that is not linted (missing, over `--max-file-size`) is named, with why, in every
+/// format that can carry it, not only on standard error: an editor or a CI upload reads the
+/// report, not the log.
+#[test]
+fn paths_not_linted_are_named_in_the_machine_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("k8s")).unwrap();
+    fs::write(dir.path().join("k8s/cm.yaml"), CONFIGMAP).unwrap();
+    fs::write(dir.path().join("k8s/big.yaml"), "a: 1\n".repeat(100)).unwrap();
+    let args = |format| {
+        [
+            "--isolated",
+            "--format",
+            format,
+            "--max-file-size",
+            "100",
+            "k8s",
+            "missing.yaml",
+        ]
+    };
+    let too_big = "file is 500 bytes, above the 100 bytes limit (raise it with --max-file-size)";
+
+    let run = run_in(dir.path(), &args("json"));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let doc = parse(&run);
+    assert_eq!(
+        doc["skipped"],
+        serde_json::json!([
+            {"file": "missing.yaml", "reason": "no such file or directory"},
+            {"file": "k8s/big.yaml", "reason": too_big},
+        ])
+    );
+    assert_eq!(doc["summary"]["skipped"], 2);
+
+    let run = run_in(dir.path(), &args("sarif"));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let doc = parse(&run);
+    assert_valid_sarif(&sarif_validator(), &doc);
+    let notes = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications");
+    let named: Vec<(&str, &str)> = notes
+        .iter()
+        .map(|n| {
+            (
+                n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap(),
+                n["message"]["text"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let big = format!("not linted: {too_big}");
+    assert_eq!(
+        named,
+        [
+            ("missing.yaml", "not linted: no such file or directory"),
+            ("k8s/big.yaml", big.as_str()),
+        ]
+    );
+
+    let run = run_in(dir.path(), &args("github"));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        format!(
+            "::error file=missing.yaml,title=ekslint%3A not linted::no such file or directory\n\
+             ::error file=k8s/big.yaml,title=ekslint%3A not linted::{too_big}\n"
+        )
+    );
+
+    let run = run_in(dir.path(), &args("junit"));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let suite = parse_xml(&run.stdout).unwrap();
+    assert_eq!(
+        (
+            suite.attr("tests"),
+            suite.attr("failures"),
+            suite.attr("errors"),
+            suite.attr("skipped")
+        ),
+        ("3", "0", "1", "1")
     );
 }
 

@@ -481,6 +481,7 @@ fn clean_json_output_validates_against_the_output_schema() {
         json!({
             "version": 1,
             "diagnostics": [],
+            "skipped": [],
             "summary": {"files": 1, "skipped": 0, "errors": 0, "warnings": 0, "infos": 0}
         })
     );

@@ -37,7 +37,19 @@ pub fn escape_property(s: &str) -> String {
 }
 
 impl Reporter for Github {
+    fn not_linted(&mut self, out: &mut dyn Write, path: &str, reason: &str) -> io::Result<()> {
+        writeln!(
+            out,
+            "::error file={},title=ekslint%3A not linted::{}",
+            escape_property(&repo_path(path)),
+            escape_data(reason)
+        )
+    }
+
     fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+        if let Some(s) = &r.skipped {
+            self.not_linted(out, &r.source.name, &s.reason)?;
+        }
         let file = escape_property(&repo_path(&r.source.name));
         for f in &r.findings {
             let command = match f.severity {

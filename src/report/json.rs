@@ -48,9 +48,17 @@ impl<'a> JsonDiagnostic<'a> {
     }
 }
 
+/// A path that was not linted, and why (`skipped` in the output).
+#[derive(Serialize)]
+struct NotLinted {
+    file: String,
+    reason: String,
+}
+
 #[derive(Default)]
 pub struct Json {
     count: usize,
+    skipped: Vec<NotLinted>,
     /// One diagnostic is serialized here, then written at once: serde_json writes token by
     /// token, and each write through `dyn Write` is a call that cannot be inlined.
     buf: Vec<u8>,
@@ -58,6 +66,9 @@ pub struct Json {
 
 impl Reporter for Json {
     fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+        if let Some(s) = &r.skipped {
+            self.not_linted(out, &r.source.name, &s.reason)?;
+        }
         for f in &r.findings {
             out.write_all(if self.count == 0 {
                 b"{\"version\":1,\"diagnostics\":[\n"
@@ -72,13 +83,23 @@ impl Reporter for Json {
         Ok(())
     }
 
+    fn not_linted(&mut self, _out: &mut dyn Write, path: &str, reason: &str) -> io::Result<()> {
+        self.skipped.push(NotLinted {
+            file: path.to_string(),
+            reason: reason.to_string(),
+        });
+        Ok(())
+    }
+
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
         if self.count == 0 {
             out.write_all(b"{\"version\":1,\"diagnostics\":[")?;
         } else {
             out.write_all(b"\n")?;
         }
-        out.write_all(b"],\"summary\":")?;
+        out.write_all(b"],\"skipped\":")?;
+        serde_json::to_writer(&mut *out, &self.skipped)?;
+        out.write_all(b",\"summary\":")?;
         serde_json::to_writer(&mut *out, summary)?;
         out.write_all(b"}\n")
     }

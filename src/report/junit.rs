@@ -2,9 +2,10 @@
 //! Jenkins, Azure Pipelines). One test suite `ekslint`. Every finding is a failed test case of
 //! its own (classname: the file; name: `RULE line:col`) holding one `<failure>`, whose type is the
 //! rule id and whose text is `path:line:col RULE message`; a file without findings is one passing
-//! test case (classname and name: the file), a skipped file one `<skipped/>` case. One failure per
-//! test case is what the JUnit schema allows and what every consumer reads; the suite's
-//! attributes count test cases, failures (= findings) and skipped files.
+//! test case (classname and name: the file), a file over the size limit one `<skipped/>` case, a
+//! path that could not be read (missing, unreadable) one `<error/>` case. One failure per test
+//! case is what the JUnit schema allows and what every consumer reads; the suite's attributes
+//! count test cases, failures (= findings), errors and skipped files.
 //!
 //! The suite's counts come before its test cases, so the test cases are kept until the end.
 
@@ -20,6 +21,7 @@ pub struct Junit {
     tests: usize,
     failures: usize,
     skipped: usize,
+    errors: usize,
 }
 
 /// Escapes text for XML 1.0, in element content or in a double-quoted attribute. Line breaks and
@@ -45,6 +47,18 @@ pub fn escape(s: &str) -> String {
 }
 
 impl Reporter for Junit {
+    fn not_linted(&mut self, _out: &mut dyn Write, path: &str, reason: &str) -> io::Result<()> {
+        self.tests += 1;
+        self.errors += 1;
+        let file = escape(path);
+        let _ = writeln!(
+            self.cases,
+            "  <testcase name=\"{file}\" classname=\"{file}\">\n    <error type=\"not linted\" message=\"{}\"/>\n  </testcase>",
+            escape(reason)
+        );
+        Ok(())
+    }
+
     fn file(&mut self, _out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
         let file = escape(&r.source.name);
         let c = &mut self.cases;
@@ -89,8 +103,8 @@ impl Reporter for Junit {
         writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
         writeln!(
             out,
-            "<testsuite name=\"ekslint\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">",
-            self.tests, self.failures, self.skipped
+            "<testsuite name=\"ekslint\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
+            self.tests, self.failures, self.errors, self.skipped
         )?;
         out.write_all(self.cases.as_bytes())?;
         writeln!(out, "</testsuite>")

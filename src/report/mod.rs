@@ -87,6 +87,13 @@ pub trait Reporter {
         results.iter().try_for_each(|r| self.file(out, r))
     }
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
+    /// A path that was not linted at all (it does not exist, or could not be read) and why,
+    /// before any file. A file over the size limit comes to [`Reporter::file`] with its
+    /// `skipped` reason instead. Formats that can say it do (JSON, SARIF, GitHub annotations,
+    /// JUnit); standard error says it whatever the format.
+    fn not_linted(&mut self, _out: &mut dyn Write, _path: &str, _reason: &str) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A file name with forward slashes, as CI systems and SARIF expect (only Windows separates with

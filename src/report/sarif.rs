@@ -126,6 +126,38 @@ pub struct Sarif {
     index: HashMap<String, usize>,
     started: bool,
     count: usize,
+    /// The paths not linted, with why: the invocation's notifications.
+    not_linted: Vec<Notification>,
+}
+
+/// A `toolExecutionNotification`: a path that was not linted, and why.
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: OwnedText,
+    locations: [NotificationLocation; 1],
+}
+
+#[derive(Serialize)]
+struct OwnedText {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NotificationLocation {
+    physical_location: ArtifactOnly,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactOnly {
+    artifact_location: OwnedUri,
+}
+
+#[derive(Serialize)]
+struct OwnedUri {
+    uri: String,
 }
 
 fn level(s: Severity) -> &'static str {
@@ -219,6 +251,7 @@ impl Sarif {
             index,
             started: false,
             count: 0,
+            not_linted: Vec::new(),
         }
     }
 
@@ -271,7 +304,27 @@ impl Sarif {
 }
 
 impl Reporter for Sarif {
+    fn not_linted(&mut self, _out: &mut dyn Write, path: &str, reason: &str) -> io::Result<()> {
+        self.not_linted.push(Notification {
+            level: "error",
+            message: OwnedText {
+                text: format!("not linted: {reason}"),
+            },
+            locations: [NotificationLocation {
+                physical_location: ArtifactOnly {
+                    artifact_location: OwnedUri {
+                        uri: uri(&repo_path(path)),
+                    },
+                },
+            }],
+        });
+        Ok(())
+    }
+
     fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+        if let Some(s) = &r.skipped {
+            self.not_linted(out, &r.source.name, &s.reason)?;
+        }
         if r.findings.is_empty() {
             return Ok(());
         }
@@ -315,11 +368,16 @@ impl Reporter for Sarif {
         self.start(out)?;
         out.write_all(if self.count == 0 { b"]" } else { b"\n]" })?;
         // A file that could not be read or linted makes the run unsuccessful (exit 2): an upload
-        // of its results must not look like a clean run.
-        writeln!(
+        // of its results must not look like a clean run. Each such path is a notification.
+        write!(
             out,
-            ",\"invocations\":[{{\"executionSuccessful\":{}}}]}}]}}",
+            ",\"invocations\":[{{\"executionSuccessful\":{}",
             summary.skipped == 0
-        )
+        )?;
+        if !self.not_linted.is_empty() {
+            out.write_all(b",\"toolExecutionNotifications\":")?;
+            serde_json::to_writer(&mut *out, &self.not_linted)?;
+        }
+        writeln!(out, "}}]}}]}}")
     }
 }

@@ -67,6 +67,10 @@ impl Reporter for Statistics {
         self.inner.files(out, results)
     }
 
+    fn not_linted(&mut self, out: &mut dyn Write, path: &str, reason: &str) -> io::Result<()> {
+        self.inner.not_linted(out, path, reason)
+    }
+
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
         self.inner.finish(out, summary)?;
         // The sink may be the same terminal or pipe as `out`: the report comes first.
