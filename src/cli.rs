@@ -144,8 +144,9 @@ pub struct CheckArgs {
     /// Load your own rule files from this directory (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
-    /// Skip files larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::lint::DEFAULT_MAX_FILE_SIZE)]
+    /// Skip files larger than this: bytes, or with a unit (`512K`, `64M`, `1G`; `KiB`/`MiB`/`GiB`
+    /// are the same, `KB`/`MB`/`GB` count thousands). Default 32 MiB.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "32MiB", hide_default_value = true)]
     pub max_file_size: u64,
     /// Also say which files were skipped and why, and how many objects each file held.
     #[arg(long, short)]
@@ -897,6 +898,33 @@ fn check(args: CheckArgs) -> i32 {
     }
 }
 
+/// A size as `--max-file-size` takes it: bytes, or a number with a unit (see its help).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| "expected a number of bytes, e.g. `1048576`, `512K` or `64MiB`".to_string())?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}`: use K, M or G (or KiB, MiB, GiB; KB, MB, GB are powers of 1000)"
+            ));
+        }
+    };
+    number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("`{t}` is too large"))
+}
+
 /// Files a report batch holds: more cost more memory, fewer cost more hand-overs.
 const REPORT_BATCH: usize = 64;
 
@@ -1190,4 +1218,28 @@ fn prepare_linter(
         .filter(|(id, _)| linter.rules.get(id).is_none())
         .collect();
     Ok(linter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_are_bytes_or_a_number_with_a_unit() {
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("64mib"), Ok(64 << 20));
+        assert_eq!(parse_size("1 G"), Ok(1 << 30));
+        assert_eq!(parse_size("2MB"), Ok(2_000_000));
+        // The default shown in --help is the linter's.
+        assert_eq!(parse_size("32MiB"), Ok(crate::lint::DEFAULT_MAX_FILE_SIZE));
+        assert!(parse_size("").is_err());
+        assert!(parse_size("K").is_err());
+        assert!(parse_size("12Q").unwrap_err().contains("unknown unit `q`"));
+        assert!(
+            parse_size("99999999999G")
+                .unwrap_err()
+                .contains("too large")
+        );
+    }
 }

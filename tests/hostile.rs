@@ -157,6 +157,20 @@ fn huge_file_is_skipped_with_the_reason() {
     );
     let r = run(d.path(), &["--max-file-size", "204800", "."]);
     assert!(r.stderr.contains("above the 200 KiB limit"), "{}", r.stderr);
+    // A size with a unit, as a user would write it.
+    let r = run(d.path(), &["--max-file-size", "200K", "."]);
+    assert!(r.stderr.contains("above the 200 KiB limit"), "{}", r.stderr);
+    let r = run(d.path(), &["--max-file-size", "1MB", "."]);
+    assert!(
+        r.stderr.contains("above the 976.6 KiB limit"),
+        "{}",
+        r.stderr
+    );
+    let r = run(d.path(), &["--max-file-size", "256MiB", "."]);
+    assert_eq!(json(&r)["summary"]["skipped"], 0, "{}", r.stderr);
+    let r = run(d.path(), &["--max-file-size", "10 parsecs", "."]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown unit `parsecs`"), "{}", r.stderr);
 }
 
 #[test]
