@@ -481,6 +481,7 @@ fn check(args: CheckArgs) -> i32 {
     // keep of a file is put back in walk order by `Sink`. No list of all files is ever held.
     let t1 = std::time::Instant::now();
     let mut walk_errors = Vec::new();
+    let excluded: Vec<String>;
     let (linter, sink) = if threads <= 1 {
         // One thread means one thread: walk, lint and keep in turn.
         let linter = match prepare_linter(builtin, &args, &mut config) {
@@ -489,7 +490,7 @@ fn check(args: CheckArgs) -> i32 {
         };
         let sink = Sink::new(spill.budget());
         let mut seq = 0;
-        discover::stream(
+        excluded = discover::stream(
             &paths,
             &excludes,
             &stdin_name,
@@ -506,6 +507,7 @@ fn check(args: CheckArgs) -> i32 {
         const BATCH: usize = 64;
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Input)>>(32);
         let walked = std::thread::scope(|scope| {
+            let paths = &paths;
             // Linted batches come back to the walker's thread to be freed there: glibc frees
             // memory of another thread's arena under that arena's lock, which the walker,
             // allocating paths all the while, would contend for.
@@ -516,8 +518,8 @@ fn check(args: CheckArgs) -> i32 {
                 let mut spare: Vec<Vec<(usize, Input)>> = Vec::new();
                 let mut batch = Vec::with_capacity(BATCH);
                 let mut open = true;
-                discover::stream(
-                    &paths,
+                let excluded = discover::stream(
+                    paths,
                     &excludes,
                     &stdin_name,
                     |input| {
@@ -547,7 +549,7 @@ fn check(args: CheckArgs) -> i32 {
                 drop(spare);
                 // Until the last worker is done, the batches it hands back are freed here.
                 for _ in back_rx {}
-                errors
+                (errors, excluded)
             });
             // The built-in rules were parsed while the walk started.
             let linter = prepare_linter(builtin, &args, &mut config);
@@ -632,8 +634,9 @@ fn check(args: CheckArgs) -> i32 {
             Ok((linter, sink, errors))
         });
         match walked {
-            Ok((linter, sink, errors)) => {
+            Ok((linter, sink, (errors, named))) => {
                 walk_errors = errors;
+                excluded = named;
                 (linter, sink)
             }
             Err(code) => return code,
@@ -835,6 +838,29 @@ fn check(args: CheckArgs) -> i32 {
             io_failed = true;
         }
         eprintln!("{}", summary.line());
+    }
+    if args.verbose {
+        for path in &excluded {
+            eprintln!("ekslint: {path}: excluded (`exclude` in the config, or --exclude)");
+        }
+    }
+    if summary.files == 0 && summary.skipped == 0 {
+        // "No problems in 0 files" is easy to misread as a clean run.
+        if excluded.is_empty() {
+            eprintln!(
+                "ekslint: warning: nothing was linted: found no manifests (.yaml, .yml, .json, NFS exports files) under {}, apart from hidden, ignored (.gitignore) and excluded ones",
+                paths.join(", ")
+            );
+        } else {
+            let (n, them) = match excluded.len() {
+                1 => ("the file".to_string(), "it"),
+                n => (format!("all {n} files"), "them"),
+            };
+            eprintln!(
+                "ekslint: warning: nothing was linted: {n} named {} excluded by `exclude` (in the config, or --exclude); to lint {them}, remove the pattern that matches",
+                if excluded.len() == 1 { "is" } else { "are" }
+            );
+        }
     }
 
     if let Some(b) = &baseline {

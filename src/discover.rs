@@ -284,17 +284,19 @@ pub fn stream(
     stdin_name: &str,
     mut each: impl FnMut(Input) -> bool,
     mut error: impl FnMut(DiscoverError),
-) {
-    for found in Stream::new(args, excludes, stdin_name) {
+) -> Vec<String> {
+    let mut stream = Stream::new(args, excludes, stdin_name);
+    for found in &mut stream {
         match found {
             Ok(input) => {
                 if !each(input) {
-                    return;
+                    break;
                 }
             }
             Err(e) => error(e),
         }
     }
+    stream.excluded
 }
 
 /// [`stream`] as an iterator: the next file (or error) each time it is asked, walking only as
@@ -307,6 +309,8 @@ pub struct Stream {
     seen: Option<std::collections::HashSet<PathBuf>>,
     /// The directory being walked: its walker, its root, its kustomize patches.
     walking: Option<(ignore::Walk, PathBuf, Patches)>,
+    /// Files named as arguments that the excludes skipped.
+    pub excluded: Vec<String>,
 }
 
 impl Stream {
@@ -323,6 +327,7 @@ impl Stream {
                 .any(|a| a == "-")
                 .then(|| stdin_name.to_string()),
             walking: None,
+            excluded: Vec::new(),
         }
     }
 
@@ -383,7 +388,7 @@ impl Iterator for Stream {
                 }
                 // Excludes apply to a file named on the command line too: the pre-commit hook
                 // names the changed files, and must skip what a walk would.
-                Ok(_) if self.excludes.matches(&path) => {}
+                Ok(_) if self.excludes.matches(&path) => self.excluded.push(arg),
                 Ok(_) => {
                     let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
                     let patch = Patches::default().is_patch(&path, &dir);

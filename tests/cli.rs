@@ -990,6 +990,46 @@ fn exclude_skips_a_directory() {
     ]));
     assert_eq!(r.code, 0);
     assert_eq!(r.json()["summary"]["files"], 0);
+    // ... said as such: "No problems in 0 files" alone reads like a clean run.
+    assert!(
+        r.stderr.contains(
+            "warning: nothing was linted: found no manifests (.yaml, .yml, .json, NFS exports files) under ., apart from hidden, ignored (.gitignore) and excluded ones"
+        ),
+        "{}",
+        r.stderr
+    );
+    // A file named on the command line and excluded is named with -v, and a run with nothing
+    // else says why nothing was linted.
+    let r = run(ekslint().current_dir(dir.path()).args([
+        "-v",
+        "apps/gateway.yaml",
+        "--exclude",
+        "apps",
+    ]));
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stderr.contains(
+            "ekslint: apps/gateway.yaml: excluded (`exclude` in the config, or --exclude)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(
+            "warning: nothing was linted: the file named is excluded by `exclude` (in the config, or --exclude)"
+        ),
+        "{}",
+        r.stderr
+    );
+    // With something linted, there is nothing to warn about.
+    let r = run(ekslint().current_dir(dir.path()).args([
+        "apps/gateway.yaml",
+        "vendor/upstream/gateway.yaml",
+        "--exclude",
+        "apps",
+    ]));
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    assert!(!r.stderr.contains("excluded"), "{}", r.stderr);
 }
 
 // ---------------------------------------------------------------------------------------------
