@@ -89,8 +89,12 @@ impl Path {
                 } else {
                     let end = r.find(['.', '[']).unwrap_or(r.len());
                     if end == 0 {
-                        if r.is_empty() && segs.is_empty() && root == Root::Current {
-                            // `.` alone: the node under test.
+                        if (r.is_empty() || r.starts_with('['))
+                            && segs.is_empty()
+                            && root == Root::Current
+                        {
+                            // `.` alone: the node under test; `.[0]`, `.[*]`, `.["a/b"]`: its items
+                            // or keys.
                             rest = r;
                             continue;
                         }
@@ -356,6 +360,12 @@ mod tests {
         assert!(Path::parse("containers.x").is_err());
         assert!(Path::parse("object..x").is_err());
         assert!(Path::parse("object[\"a").is_err());
+        // Relative paths may start with an index or a bracketed key.
+        let p = Path::parse(".[0]").unwrap();
+        assert_eq!((p.root, p.segs), (Root::Current, vec![Seg::Index(0)]));
+        let p = Path::parse(".[\"a/b\"].c").unwrap();
+        assert_eq!(p.segs, [Seg::Key("a/b".into()), Seg::Key("c".into())]);
+        assert!(Path::parse("..[0]").is_err());
     }
 
     #[test]
