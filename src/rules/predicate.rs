@@ -172,20 +172,22 @@ impl Predicate {
 
     fn op_eval<'a>(&self, obj: &Object<'a>, cur: Option<&Sel<'a>>) -> bool {
         let text = || cur.and_then(|c| c.node.as_str());
+        // Numbers as Kubernetes receives them (`0x10` is 16).
+        let number = || cur.and_then(|c| c.node.number_text());
         match &self.op {
             Op::Present(b) => cur.is_some() == *b,
             Op::Equals(v) => text().is_some_and(|t| t == v),
             Op::OneOf(vs) => text().is_some_and(|t| vs.iter().any(|v| v == t)),
             Op::Matches(re) => text().is_some_and(|t| re.is_match(t)),
-            Op::Number(r) => text()
+            Op::Number(r) => number()
                 .and_then(|t| t.trim().parse::<f64>().ok())
                 .is_some_and(|n| {
                     (!r.integer || n.fract() == 0.0)
                         && r.min.is_none_or(|m| n >= m)
                         && r.max.is_none_or(|m| n <= m)
                 }),
-            Op::Quantity(min, max) => text()
-                .and_then(quantity::parse)
+            Op::Quantity(min, max) => number()
+                .and_then(|t| quantity::parse(&t))
                 .is_some_and(|q| min.is_none_or(|m| q >= m) && max.is_none_or(|m| q <= m)),
             Op::IsString(b) => cur.is_some_and(|c| (c.node.k8s_type() == K8sType::String) == *b),
             Op::Scalar(b) => cur.is_some_and(|c| {

@@ -180,6 +180,19 @@ impl<'a> Node<'a> {
         self.get(key).and_then(|n| n.as_str())
     }
     /// How Kubernetes (YAML 1.1) types this node.
+    /// The node's value as a number's text, the way Kubernetes receives it: an integer YAML 1.1
+    /// reads from `0x10`, `1_000` or `010` in decimal (`16`, `1000`, `8`), anything else as
+    /// written.
+    pub fn number_text(&self) -> Option<Cow<'a, str>> {
+        let s = self.as_scalar()?;
+        if s.style == Style::Plain
+            && s.tag().is_none()
+            && let Some(n) = scalar::int_value(s.value)
+        {
+            return Some(n.to_string().into());
+        }
+        Some(s.value.into())
+    }
     pub fn k8s_type(&self) -> K8sType {
         match &self.kind {
             Kind::Scalar(s) => k8s_type(s),

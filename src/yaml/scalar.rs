@@ -109,6 +109,34 @@ fn is_int(v: &str) -> bool {
     body.chars().all(|c| c.is_ascii_digit())
 }
 
+/// The value of a plain scalar that resolves as an integer ([`resolve_plain`]), as go-yaml v2
+/// reads it: `0x1F` is 31, `1_000` is 1000, `0755` is octal (493), `0b101` is 5. `None` for
+/// anything else, or a value beyond `i128`.
+pub fn int_value(v: &str) -> Option<i128> {
+    if resolve_plain(v) != K8sType::Int {
+        return None;
+    }
+    let plain: String = v.chars().filter(|&c| c != '_').collect();
+    let (negative, body) = match plain.as_bytes().first() {
+        Some(b'-') => (true, &plain[1..]),
+        Some(b'+') => (false, &plain[1..]),
+        _ => (false, &plain[..]),
+    };
+    let (digits, radix) = if let Some(h) = body.strip_prefix("0x") {
+        (h, 16)
+    } else if let Some(b) = body.strip_prefix("0b") {
+        (b, 2)
+    } else if let Some(o) = body.strip_prefix("0o") {
+        (o, 8)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (&body[1..], 8)
+    } else {
+        (body, 10)
+    };
+    let n = i128::from_str_radix(digits, radix).ok()?;
+    Some(if negative { -n } else { n })
+}
+
 /// go-yaml v2: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$` (after removing `_`).
 fn is_float(v: &str) -> bool {
     let plain: String = v.chars().filter(|&c| c != '_').collect();
@@ -183,6 +211,26 @@ mod tests {
             "nginx:1.25",
         ] {
             assert_eq!(resolve_plain(v), K8sType::String, "{v}");
+        }
+    }
+
+    #[test]
+    fn integers_read_as_go_yaml_reads_them() {
+        for (v, n) in [
+            ("80", 80),
+            ("0x1F", 31),
+            ("1_000", 1000),
+            ("-3", -3),
+            ("+7", 7),
+            ("0755", 493),
+            ("0b101", 5),
+            ("0o17", 15),
+            ("0", 0),
+        ] {
+            assert_eq!(int_value(v), Some(n), "{v}");
+        }
+        for v in ["1.5", "1Gi", "yes", "09", "0x"] {
+            assert_eq!(int_value(v), None, "{v}");
         }
     }
 
