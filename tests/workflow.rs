@@ -570,7 +570,9 @@ fn rule_directories_from_the_config_and_kinds_that_match_nothing() {
     for (kinds, says) in [
         ("['@workloads']", "unknown kind group `@workloads`"),
         ("[deployment]", "`deployment` matches no object"),
+        ("[DEPLOYMENT]", "write `Deployment`"),
         ("[]", "`kinds: []` matches no object"),
+        ("[null]", "expected text here, not an empty value (null)"),
     ] {
         write(
             d.path(),
@@ -583,6 +585,35 @@ fn rule_directories_from_the_config_and_kinds_that_match_nothing() {
         assert!(
             r.stderr.contains(&format!("kinds: {kinds}")),
             "{kinds}: a frame on the line: {}",
+            r.stderr
+        );
+    }
+    // A kind of one's own (a custom resource) is fine; the `kind:` predicate is checked too.
+    write(
+        d.path(),
+        "policies/ACME001.yaml",
+        &rule.replace("check:\n", "check:\n  kinds: [Rollout, Deployment]\n"),
+    );
+    let r = run_in(d.path(), &["--rules", "policies", "pod.yaml"]);
+    assert_ne!(r.code, 2, "{}", r.stderr);
+    for (kind, says) in [
+        ("[configMap]", "write `ConfigMap`"),
+        ("['@workload']", "kind groups go in a check's `kinds:`"),
+    ] {
+        write(
+            d.path(),
+            "policies/ACME001.yaml",
+            &rule.replace(
+                "check:\n",
+                &format!("check:\n  unless:\n    kind: {kind}\n"),
+            ),
+        );
+        let r = run_in(d.path(), &["--rules", "policies", "pod.yaml"]);
+        assert_eq!(r.code, 2, "{kind}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{kind}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("kind: {kind}")),
+            "{kind}: a frame on the line: {}",
             r.stderr
         );
     }

@@ -145,6 +145,79 @@ impl Rule {
 /// The `kinds:` that name a group of kinds rather than one.
 const KIND_GROUPS: [&str; 2] = ["@workload", "@controller"];
 
+/// Kinds of the Kubernetes API that a rule is likely to name: a kind that is one of these but for
+/// its letters' case is a typo (kinds are case-sensitive), never a custom resource.
+const KNOWN_KINDS: &[&str] = &[
+    "APIService",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "CronJob",
+    "CustomResourceDefinition",
+    "DaemonSet",
+    "Deployment",
+    "EndpointSlice",
+    "Endpoints",
+    "HorizontalPodAutoscaler",
+    "Ingress",
+    "IngressClass",
+    "Job",
+    "LimitRange",
+    "List",
+    "MutatingWebhookConfiguration",
+    "Namespace",
+    "NetworkPolicy",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Pod",
+    "PodDisruptionBudget",
+    "PodTemplate",
+    "PriorityClass",
+    "ReplicaSet",
+    "ReplicationController",
+    "ResourceQuota",
+    "Role",
+    "RoleBinding",
+    "Secret",
+    "Service",
+    "ServiceAccount",
+    "StatefulSet",
+    "StorageClass",
+    "ValidatingWebhookConfiguration",
+];
+
+/// Why `kind`, named in a rule (`kinds:`, or with `groups` the `kind:` predicate that takes no
+/// `@` groups), can never match an object; `None` if it can.
+pub fn kind_problem(kind: &str, groups: bool) -> Option<String> {
+    if let Some(group) = kind.strip_prefix('@') {
+        if groups && KIND_GROUPS.contains(&kind) {
+            return None;
+        }
+        return Some(if groups {
+            format!(
+                "unknown kind group `@{group}`: `@workload` (every kind with a pod template) or `@controller` (the same but Pod)"
+            )
+        } else {
+            format!("`{kind}`: kind groups go in a check's `kinds:`; here, name the kinds")
+        });
+    }
+    if KNOWN_KINDS.contains(&kind) {
+        return None;
+    }
+    let known = KNOWN_KINDS.iter().find(|k| k.eq_ignore_ascii_case(kind));
+    if let Some(known) = known {
+        return Some(format!(
+            "`{kind}` matches no object: kinds are case-sensitive, write `{known}`"
+        ));
+    }
+    if kind.is_empty() || !kind.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return Some(format!(
+            "`{kind}` matches no object: kinds are written as in manifests, e.g. `Deployment`"
+        ));
+    }
+    None
+}
+
 impl Declarative {
     fn applies_to(&self, obj: &Object<'_>) -> bool {
         if self.skip_patches && obj.patch {
@@ -455,6 +528,18 @@ fn plain_words(message: String) -> String {
     {
         return format!("`{key}` is set twice: keep one");
     }
+    if let Some(ty) = message
+        .strip_prefix("cannot deserialize null into ")
+        .and_then(|rest| rest.split(';').next())
+    {
+        let wanted = match ty.trim() {
+            "string" | "String" => "text",
+            "bool" => "`true` or `false`",
+            t if t.starts_with('i') || t.starts_with('u') || t.starts_with('f') => "a number",
+            _ => "a value",
+        };
+        return format!("expected {wanted} here, not an empty value (null)");
+    }
     message
         .replace(
             "expected sequence start",
@@ -626,19 +711,7 @@ fn compile_check(
         ));
     }
     for kind in cs.kinds.iter().flatten() {
-        let k = kind.value.as_str();
-        let problem = if k.starts_with('@') && !KIND_GROUPS.contains(&k) {
-            Some(format!(
-                "unknown kind group `{k}`: `@workload` (every kind with a pod template) or `@controller` (the same but Pod)"
-            ))
-        } else if !k.starts_with('@') && !k.starts_with(|c: char| c.is_ascii_uppercase()) {
-            Some(format!(
-                "`{k}` matches no object: kinds are written as in manifests, e.g. `Deployment`"
-            ))
-        } else {
-            None
-        };
-        if let Some(m) = problem {
+        if let Some(m) = kind_problem(&kind.value, true) {
             return Err(located(file, text, m, Some(kind.referenced), None));
         }
     }

@@ -120,8 +120,13 @@ impl Predicate {
         if let Some(p) = &spec.in_path {
             ops.push(Op::In(compile_path(p)?));
         }
-        if let Some(k) = &spec.kind {
-            ops.push(Op::Kind(k.clone()));
+        if let Some(kinds) = &spec.kind {
+            for k in kinds {
+                if let Some(problem) = super::kind_problem(&k.value, false) {
+                    return Err(err(problem, Some(k.referenced)));
+                }
+            }
+            ops.push(Op::Kind(kinds.iter().map(|k| k.value.clone()).collect()));
         }
         if let Some(all) = &spec.all {
             ops.push(Op::All(

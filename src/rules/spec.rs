@@ -151,7 +151,7 @@ pub struct PredicateSpec {
     pub in_path: Option<Spanned<String>>,
     /// True when the object's kind is one of these.
     #[serde(default)]
-    pub kind: Option<Vec<String>>,
+    pub kind: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     pub all: Option<Vec<PredicateSpec>>,
     #[serde(default)]
