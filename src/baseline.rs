@@ -54,6 +54,16 @@ pub struct Baseline {
 pub struct Names(Option<crate::discover::Anchor>);
 
 impl Names {
+    /// Whether the file an entry names is gone from disk (deleted or renamed): its entries are
+    /// stale whichever files a run checks. Standard input's names (`<stdin>`) are never gone.
+    fn is_gone(&self, name: &str) -> bool {
+        !name.starts_with('<')
+            && self
+                .0
+                .as_ref()
+                .is_some_and(|a| !a.join(Path::new(name)).exists())
+    }
+
     /// For the baseline file at `path` (which need not exist yet).
     pub fn for_baseline(path: &Path) -> Names {
         Names(crate::discover::Anchor::new(path))
@@ -136,25 +146,34 @@ impl Baseline {
     }
 
     /// Entries that excused nothing this run (fixed findings): one per fingerprint left over,
-    /// among the files this run checked and the rules it ran (`ran`). A cross-file rule's
-    /// finding depends on other files too: its entries are judged only when the run checked
-    /// every file the baseline names.
+    /// among the files this run checked and the rules it ran (`ran`), and every entry of a file
+    /// that is gone from disk. A cross-file rule's finding depends on other files too: its
+    /// entries are judged only when the run checked every file the baseline names (that is
+    /// still there).
     pub fn stale(
         &self,
         ran: impl Fn(&str) -> bool,
         cross_file: impl Fn(&str) -> bool,
     ) -> Vec<&Entry> {
         let mut left = self.remaining.clone();
-        let every_file = self.seen.len() == self.files.len();
+        let gone: std::collections::HashSet<&str> = self
+            .files
+            .keys()
+            .filter(|f| !self.seen.contains_key(*f) && self.names.is_gone(f))
+            .map(String::as_str)
+            .collect();
+        let every_file = self.seen.len() + gone.len() == self.files.len();
         self.entries
             .iter()
             .filter(|e| {
-                self.seen
-                    .get(&e.file)
-                    .is_some_and(|idle| !idle.contains(&e.rule))
-                    && ran(&e.rule)
+                gone.contains(e.file.as_str())
+                    || self
+                        .seen
+                        .get(&e.file)
+                        .is_some_and(|idle| !idle.contains(&e.rule))
+                        && ran(&e.rule)
             })
-            .filter(|e| every_file || !cross_file(&e.rule))
+            .filter(|e| every_file || gone.contains(e.file.as_str()) || !cross_file(&e.rule))
             .filter(|e| match left.get_mut(&e.fingerprint) {
                 Some(n) if *n > 0 => {
                     *n -= 1;

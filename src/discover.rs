@@ -108,6 +108,12 @@ impl Anchor {
         })
     }
 
+    /// `rel`, a path relative to the anchor's directory, as a path from the current directory
+    /// (absolute).
+    pub fn join(&self, rel: &Path) -> PathBuf {
+        normalize(&self.dir.join(rel))
+    }
+
     /// `path` relative to the anchor's directory even when it is not under it (`../k8s/a.yaml`
     /// from a baseline in `.ci/`); `None` only across Windows drives.
     pub fn relative_any(&self, path: &Path) -> Option<PathBuf> {

@@ -884,6 +884,49 @@ fn baseline_matches_from_anywhere_and_a_partial_run_finds_nothing_stale() {
         r.stderr
     );
     assert!(!r.stderr.contains("(-v lists them)"), "{}", r.stderr);
+    // A file that is gone (deleted, renamed): its entries are stale even in a run over another
+    // file, the cross-file one included; from another directory too. With it gone, the run over
+    // the one file left has checked every file: that file's cross-file entry (its image runs
+    // nowhere else now) is judged, and stale.
+    write(d.path(), "k8s/a/pod.yaml", POD);
+    std::fs::remove_file(d.path().join("k8s/b/pod.yaml")).unwrap();
+    for (dir, base, path) in [
+        (d.path().to_path_buf(), "base.json", "k8s/a/pod.yaml"),
+        (d.path().join("other"), "../base.json", "../k8s/a/pod.yaml"),
+    ] {
+        let r = run_in(
+            &dir,
+            &[
+                "--isolated",
+                "--baseline",
+                base,
+                "--format",
+                "json",
+                "-v",
+                path,
+            ],
+        );
+        assert_eq!(rules(&r), Vec::<String>::new(), "{}", r.stdout);
+        assert!(
+            r.stderr.contains("4 baseline entries no longer match"),
+            "{}",
+            r.stderr
+        );
+        for rule in ["EKS301", "EKS601", "EKS701"] {
+            let line = format!("  k8s/b/pod.yaml {rule} ");
+            assert!(r.stderr.contains(&line), "{line}: {}", r.stderr);
+        }
+        assert!(
+            r.stderr.contains("  k8s/a/pod.yaml EKS601 "),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            !r.stderr.contains("  k8s/a/pod.yaml EKS301"),
+            "{}",
+            r.stderr
+        );
+    }
 }
 
 #[test]
