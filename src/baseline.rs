@@ -123,14 +123,20 @@ impl Baseline {
         })
     }
 
-    /// Drops the findings of `r` that the baseline excuses. `runs(id)`: whether the rule ran on
-    /// the file.
-    pub fn filter(&mut self, r: &mut FileResult, runs: impl Fn(&str) -> bool) {
+    /// Notes that this run checked `r`'s file, with the rules that ran on it (`runs(id)`).
+    pub fn see(&mut self, r: &FileResult, runs: impl Fn(&str) -> bool) -> String {
         let name = self.names.name(r);
         if let Some(rules) = self.files.get(&name) {
             let idle = rules.iter().filter(|id| !runs(id)).cloned().collect();
             self.seen.insert(name.clone(), idle);
         }
+        name
+    }
+
+    /// Drops the findings of `r` that the baseline excuses. `runs(id)`: whether the rule ran on
+    /// the file.
+    pub fn filter(&mut self, r: &mut FileResult, runs: impl Fn(&str) -> bool) {
+        let name = self.see(r, runs);
         let remaining = &mut self.remaining;
         let mut matched = 0;
         r.findings
@@ -145,17 +151,15 @@ impl Baseline {
         self.matched += matched;
     }
 
-    /// Entries that excused nothing this run (fixed findings): one per fingerprint left over,
-    /// among the files this run checked and the rules it ran (`ran`), and every entry of a file
-    /// that is gone from disk. A cross-file rule's finding depends on other files too: its
-    /// entries are judged only when the run checked every file the baseline names (that is
-    /// still there).
-    pub fn stale(
-        &self,
-        ran: impl Fn(&str) -> bool,
-        cross_file: impl Fn(&str) -> bool,
-    ) -> Vec<&Entry> {
-        let mut left = self.remaining.clone();
+    /// Which entries this run could judge: those of the files it checked for the rules it ran on
+    /// them (`ran`), and every entry of a file that is gone from disk. A cross-file rule's finding
+    /// depends on other files too: its entries are judged only when the run checked every file
+    /// the baseline names (that is still there).
+    fn judged<'e>(
+        &'e self,
+        ran: impl Fn(&str) -> bool + 'e,
+        cross_file: impl Fn(&str) -> bool + 'e,
+    ) -> impl Fn(&Entry) -> bool + 'e {
         let gone: std::collections::HashSet<&str> = self
             .files
             .keys()
@@ -163,17 +167,30 @@ impl Baseline {
             .map(String::as_str)
             .collect();
         let every_file = self.seen.len() + gone.len() == self.files.len();
+        move |e: &Entry| {
+            let gone = gone.contains(e.file.as_str());
+            let checked = gone
+                || self
+                    .seen
+                    .get(&e.file)
+                    .is_some_and(|idle| !idle.contains(&e.rule))
+                    && ran(&e.rule);
+            checked && (every_file || gone || !cross_file(&e.rule))
+        }
+    }
+
+    /// Entries that excused nothing this run (fixed findings): one per fingerprint left over,
+    /// among the entries it could judge ([`Baseline::judged`]).
+    pub fn stale(
+        &self,
+        ran: impl Fn(&str) -> bool,
+        cross_file: impl Fn(&str) -> bool,
+    ) -> Vec<&Entry> {
+        let mut left = self.remaining.clone();
+        let judged = self.judged(ran, cross_file);
         self.entries
             .iter()
-            .filter(|e| {
-                gone.contains(e.file.as_str())
-                    || self
-                        .seen
-                        .get(&e.file)
-                        .is_some_and(|idle| !idle.contains(&e.rule))
-                        && ran(&e.rule)
-            })
-            .filter(|e| every_file || gone.contains(e.file.as_str()) || !cross_file(&e.rule))
+            .filter(|e| judged(e))
             .filter(|e| match left.get_mut(&e.fingerprint) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
@@ -181,6 +198,24 @@ impl Baseline {
                 }
                 _ => false,
             })
+            .collect()
+    }
+
+    /// The entries this run could not judge (other files, other rules): what rewriting the
+    /// baseline after a run over some of the files keeps.
+    pub fn unjudged(
+        self,
+        ran: impl Fn(&str) -> bool,
+        cross_file: impl Fn(&str) -> bool,
+    ) -> Vec<Entry> {
+        let keep: Vec<bool> = {
+            let judged = self.judged(ran, cross_file);
+            self.entries.iter().map(|e| !judged(e)).collect()
+        };
+        self.entries
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(e, keep)| keep.then_some(e))
             .collect()
     }
 }

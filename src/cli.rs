@@ -448,6 +448,18 @@ fn check(args: CheckArgs) -> i32 {
         },
         None => None,
     };
+    // Rewriting a baseline keeps the entries this run cannot judge (the files and rules it does
+    // not check); a file there that is no baseline is not overwritten.
+    let mut previous = match &args.write_baseline {
+        Some(p) if p.exists() => match crate::baseline::Baseline::load(p) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                error(format!("{e}: not overwriting it with --write-baseline"));
+                return 2;
+            }
+        },
+        _ => None,
+    };
     let paths = if args.paths.is_empty() {
         vec![".".to_string()]
     } else {
@@ -799,6 +811,9 @@ fn check(args: CheckArgs) -> i32 {
                 let runs = linter.runs_on(&r);
                 b.filter(&mut r, runs);
             }
+            if let Some(p) = previous.as_mut() {
+                p.see(&r, linter.runs_on(&r));
+            }
             if let Some(names) = &baseline_names {
                 baseline_entries.extend(crate::baseline::entries(&r, names));
             }
@@ -863,19 +878,19 @@ fn check(args: CheckArgs) -> i32 {
         }
     }
 
+    let rule = |id: &str| linter.rules.get(id);
+    let ran = |id: &str| rule(id).is_some();
+    let cross_file =
+        |id: &str| rule(id).is_some_and(|r| r.has_phase(crate::rules::builtin::Phase::Global));
     if let Some(b) = &baseline {
-        let rule = |id: &str| linter.rules.get(id);
-        let stale = b.stale(
-            |id| rule(id).is_some(),
-            |id| rule(id).is_some_and(|r| r.has_phase(crate::rules::builtin::Phase::Global)),
-        );
+        let stale = b.stale(ran, cross_file);
         if !stale.is_empty() {
             let (n, entries, match_) = match stale.len() {
                 1 => (1, "entry", "matches"),
                 n => (n, "entries", "match"),
             };
             eprintln!(
-                "ekslint: {n} baseline {entries} no longer {match_} a finding (fixed?); to shrink the baseline, rerun with --write-baseline over all the files it covers{}",
+                "ekslint: {n} baseline {entries} no longer {match_} a finding (fixed?); to shrink the baseline, rerun with --write-baseline{}",
                 if args.verbose {
                     ":"
                 } else {
@@ -894,12 +909,23 @@ fn check(args: CheckArgs) -> i32 {
     }
     if let Some(path) = &args.write_baseline {
         let n = baseline_entries.len();
+        let kept = previous
+            .take()
+            .map(|p| p.unjudged(ran, cross_file))
+            .unwrap_or_default();
+        let m = kept.len();
+        baseline_entries.extend(kept);
         if let Err(e) = crate::baseline::write(path, baseline_entries) {
             error(e);
             return 2;
         }
+        let kept = match m {
+            0 => String::new(),
+            1 => " (and kept 1 entry of files or rules this run did not check)".to_string(),
+            m => format!(" (and kept {m} entries of files or rules this run did not check)"),
+        };
         eprintln!(
-            "ekslint: wrote {n} findings to the baseline {}",
+            "ekslint: wrote {n} findings to the baseline {}{kept}",
             path.display()
         );
         return if io_failed { 2 } else { 0 };

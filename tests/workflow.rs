@@ -802,6 +802,60 @@ fn baseline_matches_from_anywhere_and_a_partial_run_finds_nothing_stale() {
             r.stdout
         );
     }
+    // Rewritten over one file, or one rule, the baseline keeps what that run did not check: the
+    // other file's entries, the other rules', and the cross-file ones (they need every file).
+    let before = std::fs::read_to_string(d.path().join("base.json")).unwrap();
+    for (args, wrote) in [
+        (&["k8s/a/pod.yaml"][..], "wrote 2 findings"),
+        (&["--select", "EKS301", "k8s"][..], "wrote 2 findings"),
+    ] {
+        let mut all = vec!["--isolated", "--write-baseline", "base.json"];
+        all.extend(args);
+        let r = run_in(d.path(), &all);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!(
+                "{wrote} to the baseline base.json (and kept 4 entries of files or rules this run did not check)"
+            )),
+            "{args:?}: {}",
+            r.stderr
+        );
+        let after: Value =
+            serde_json::from_str(&std::fs::read_to_string(d.path().join("base.json")).unwrap())
+                .unwrap();
+        let mut entries: Vec<String> = after["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{} {}", e["file"], e["rule"]))
+            .collect();
+        entries.sort();
+        let was: Value = serde_json::from_str(&before).unwrap();
+        let mut want: Vec<String> = was["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{} {}", e["file"], e["rule"]))
+            .collect();
+        want.sort();
+        assert_eq!(entries, want, "{args:?}");
+    }
+    // A file that is no baseline is not overwritten.
+    let r = run_in(
+        d.path(),
+        &["--isolated", "--write-baseline", "k8s/a/pod.yaml", "k8s"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("not overwriting it with --write-baseline"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("k8s/a/pod.yaml")).unwrap(),
+        POD
+    );
     // One file, or one rule: the other file's and the other rules' entries are not stale, nor is
     // the cross-file finding that needs the other file to fire.
     for args in [&["k8s/a/pod.yaml"][..], &["--select", "EKS301", "k8s"][..]] {
