@@ -424,14 +424,11 @@ fn check(args: CheckArgs) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let exclude: Vec<String> = config
-        .exclude
-        .iter()
-        .chain(&args.exclude)
-        .cloned()
-        .collect();
+    // Each config file's globs are anchored at its directory; `--exclude` at the config's.
     let anchor = config.path.as_deref().and_then(discover::Anchor::new);
-    let excludes = match discover::Excludes::new(&exclude, anchor.clone()) {
+    let mut exclude = config.exclude_groups();
+    exclude.push((args.exclude.clone(), anchor));
+    let excludes = match discover::Excludes::groups(exclude) {
         Ok(g) => g,
         Err(e) => {
             error(e);
@@ -1264,7 +1261,6 @@ fn prepare_linter(
     linter.max_file_size = args.max_file_size;
     linter.inline_suppressions = !args.no_inline_suppressions;
     linter.path_ignores = config.path_ignores();
-    linter.anchor = config.path.as_deref().and_then(discover::Anchor::new);
     linter.inactive = loaded
         .into_iter()
         .filter(|(id, _)| linter.rules.get(id).is_none())

@@ -71,10 +71,20 @@ pub struct Config {
     pub select: Option<Vec<Selector>>,
     pub ignore: Vec<Selector>,
     pub severity: Vec<(Selector, Severity)>,
-    pub exclude: Vec<String>,
-    pub per_path_ignores: Vec<(String, Vec<Selector>)>,
+    /// Globs, each with the config file that wrote it (they are anchored at its directory: a
+    /// file's own, or the one it `extend`s).
+    pub exclude: Vec<(String, PathBuf)>,
+    pub per_path_ignores: Vec<(String, PathBuf, Vec<Selector>)>,
     pub rules: Vec<PathBuf>,
     pub fail_on: Option<FailOn>,
+}
+
+/// A `per-path-ignores` entry: files its glob matches (as named, or from the directory of the
+/// config file that wrote it) do not run the rules its selectors name.
+pub struct PathIgnore {
+    pub glob: GlobMatcher,
+    pub anchor: Option<crate::discover::Anchor>,
+    pub selectors: Vec<Selector>,
 }
 
 /// A rule selector, with where it was written (for "unknown rule" diagnostics).
@@ -227,7 +237,7 @@ impl Config {
                     None,
                 ));
             }
-            cfg.exclude.push(g.value.clone());
+            cfg.exclude.push((g.value.clone(), path.to_path_buf()));
         }
         for (glob, rules) in file.per_path_ignores.iter().flatten() {
             if let Err(e) = Glob::new(glob) {
@@ -240,7 +250,8 @@ impl Config {
                     None,
                 ));
             }
-            cfg.per_path_ignores.push((glob.clone(), sel(rules)));
+            cfg.per_path_ignores
+                .push((glob.clone(), path.to_path_buf(), sel(rules)));
         }
         for r in file.rules.iter().flatten() {
             let rules_dir = dir.join(&r.value);
@@ -270,7 +281,7 @@ impl Config {
             .flatten()
             .chain(&self.ignore)
             .chain(self.severity.iter().map(|(s, _)| s))
-            .chain(self.per_path_ignores.iter().flat_map(|(_, v)| v));
+            .chain(self.per_path_ignores.iter().flat_map(|(_, _, v)| v));
         // One file naming a rule twice in `severity` (by id and by name) is a mistake: which
         // should win?
         for rule in &rules.rules {
@@ -348,19 +359,38 @@ impl Config {
     }
 
     /// The per-path ignores as compiled matchers.
-    pub fn path_ignores(&self) -> Vec<(GlobMatcher, Vec<Selector>)> {
+    /// The `per-path-ignores` globs, compiled, each anchored at the directory of the config
+    /// file that wrote it.
+    pub fn path_ignores(&self) -> Vec<PathIgnore> {
         self.per_path_ignores
             .iter()
-            .filter_map(|(g, sel)| {
+            .filter_map(|(g, from, sel)| {
                 let pattern = if g.contains('/') || g.starts_with("**") {
                     g.clone()
                 } else {
                     format!("**/{g}")
                 };
-                Glob::new(&pattern)
-                    .ok()
-                    .map(|m| (m.compile_matcher(), sel.clone()))
+                Glob::new(&pattern).ok().map(|m| PathIgnore {
+                    glob: m.compile_matcher(),
+                    anchor: crate::discover::Anchor::new(from),
+                    selectors: sel.clone(),
+                })
             })
+            .collect()
+    }
+
+    /// The `exclude` globs, grouped by the config file that wrote them, with its anchor.
+    pub fn exclude_groups(&self) -> Vec<(Vec<String>, Option<crate::discover::Anchor>)> {
+        let mut groups: Vec<(Vec<String>, &PathBuf)> = Vec::new();
+        for (glob, from) in &self.exclude {
+            match groups.last_mut() {
+                Some((globs, f)) if *f == from => globs.push(glob.clone()),
+                _ => groups.push((vec![glob.clone()], from)),
+            }
+        }
+        groups
+            .into_iter()
+            .map(|(globs, from)| (globs, crate::discover::Anchor::new(from)))
             .collect()
     }
 }

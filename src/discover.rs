@@ -148,33 +148,43 @@ impl Anchor {
 }
 
 /// The `--exclude` and config `exclude` globs: a path is excluded if they match it as given,
-/// relative to the directory being walked, or relative to the config file's directory.
+/// relative to the directory being walked, or relative to the directory of the config file that
+/// wrote them (each config file's globs, a file's own and those of the file it `extend`s, are
+/// anchored at its own directory).
 #[derive(Clone, Default)]
 pub struct Excludes {
-    set: GlobSet,
-    anchor: Option<Anchor>,
+    sets: Vec<(GlobSet, Option<Anchor>)>,
 }
 
 impl Excludes {
     pub fn new(globs: &[String], anchor: Option<Anchor>) -> Result<Excludes, String> {
-        Ok(Excludes {
-            set: build_globset(globs)?,
-            anchor,
-        })
+        Excludes::groups(vec![(globs.to_vec(), anchor)])
+    }
+
+    /// Globs in groups, each anchored at its own directory.
+    pub fn groups(groups: Vec<(Vec<String>, Option<Anchor>)>) -> Result<Excludes, String> {
+        let mut sets = Vec::new();
+        for (globs, anchor) in groups {
+            if !globs.is_empty() {
+                sets.push((build_globset(&globs)?, anchor));
+            }
+        }
+        Ok(Excludes { sets })
     }
 
     fn matches(&self, path: &Path) -> bool {
-        if self.set.is_empty() {
+        if self.sets.is_empty() {
             return false;
         }
         let s = path.to_string_lossy();
         let s = s.strip_prefix("./").unwrap_or(&s);
-        self.set.is_match(s)
-            || self
-                .anchor
-                .as_ref()
-                .and_then(|a| a.relative(path))
-                .is_some_and(|rel| self.set.is_match(rel))
+        self.sets.iter().any(|(set, anchor)| {
+            set.is_match(s)
+                || anchor
+                    .as_ref()
+                    .and_then(|a| a.relative(path))
+                    .is_some_and(|rel| set.is_match(rel))
+        })
     }
 }
 

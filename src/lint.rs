@@ -177,12 +177,10 @@ pub struct Linter {
     /// Honour `# ekslint-disable...` comments and `ekslint.io/ignore` annotations.
     pub inline_suppressions: bool,
     /// Config `per-path-ignores`: files matching a glob do not report these rules.
-    pub path_ignores: Vec<(globset::GlobMatcher, Vec<crate::config::Selector>)>,
+    pub path_ignores: Vec<crate::config::PathIgnore>,
     /// Rules that were loaded but do not run (`select`/`ignore`), by id and name: a suppression
     /// of one of them is not unused, only idle in this run.
     pub inactive: Vec<(String, String)>,
-    /// Where `path_ignores` globs are anchored (the config file's directory).
-    pub anchor: Option<crate::discover::Anchor>,
     /// With several lint threads: how many large files are read at once.
     pub gate: Option<Gate>,
 }
@@ -300,7 +298,6 @@ impl Linter {
             inline_suppressions: true,
             path_ignores: Vec::new(),
             inactive: Vec::new(),
-            anchor: None,
             gate: None,
         }
     }
@@ -593,16 +590,17 @@ impl Linter {
             return Vec::new();
         }
         let name = r.source.name.strip_prefix("./").unwrap_or(&r.source.name);
-        let anchored = self
-            .anchor
-            .as_ref()
-            .and_then(|a| a.relative(r.origin.as_deref().unwrap_or(std::path::Path::new(name))));
+        let path = r.origin.as_deref().unwrap_or(std::path::Path::new(name));
         self.path_ignores
             .iter()
-            .filter(|(glob, _)| {
-                glob.is_match(name) || anchored.as_ref().is_some_and(|a| glob.is_match(a))
+            .filter(|p| {
+                p.glob.is_match(name)
+                    || p.anchor
+                        .as_ref()
+                        .and_then(|a| a.relative(path))
+                        .is_some_and(|rel| p.glob.is_match(rel))
             })
-            .flat_map(|(_, selectors)| selectors)
+            .flat_map(|p| &p.selectors)
             .collect()
     }
 

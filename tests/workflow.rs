@@ -218,6 +218,45 @@ fn config_globs_match_from_any_directory_and_named_files() {
     }
 }
 
+/// A config that `extend`s a shared one in a directory above it: the shared file's globs are
+/// anchored at the shared file's directory, the extending file's at its own.
+#[test]
+fn extended_config_globs_are_anchored_where_they_were_written() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "shared.yaml",
+        "ignore: [EKS701, EKS2, EKS6]\nexclude: [team/k8s/charts]\nper-path-ignores:\n  team/k8s/legacy/**: [EKS301]\n",
+    );
+    write(
+        d.path(),
+        "team/.ekslint.yaml",
+        "extend: ../shared.yaml\nexclude: [k8s/vendor]\n",
+    );
+    for dir in ["legacy", "new", "charts", "vendor"] {
+        write(d.path(), &format!("team/k8s/{dir}/pod.yaml"), POD);
+    }
+    for (dir, path) in [
+        (d.path().join("team"), "k8s"),
+        (d.path().join("team/k8s"), "."),
+    ] {
+        let r = run_in(&dir, &["--format", "json", path]);
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        let files: Vec<&str> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["file"].as_str().unwrap())
+            .collect();
+        assert_eq!(files.len(), 1, "from {dir:?} with {path}: {}", r.stdout);
+        assert!(files[0].ends_with("new/pod.yaml"), "{files:?}");
+        assert_eq!(
+            v["summary"]["files"], 2,
+            "from {dir:?} with {path}: charts/ and vendor/ are excluded"
+        );
+    }
+}
+
 #[test]
 fn bad_config_points_into_the_file_and_exits_2() {
     let d = tempfile::tempdir().unwrap();
