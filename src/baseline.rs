@@ -123,9 +123,14 @@ impl Baseline {
         })
     }
 
-    /// Notes that this run checked `r`'s file, with the rules that ran on it (`runs(id)`).
+    /// Notes that this run checked `r`'s file, with the rules that ran on it (`runs(id)`). A
+    /// file that was skipped (over `--max-file-size`) was not checked: its entries are neither
+    /// stale nor dropped by a rewrite.
     pub fn see(&mut self, r: &FileResult, runs: impl Fn(&str) -> bool) -> String {
         let name = self.names.name(r);
+        if r.skipped.is_some() {
+            return name;
+        }
         if let Some(rules) = self.files.get(&name) {
             let idle = rules.iter().filter(|id| !runs(id)).cloned().collect();
             self.seen.insert(name.clone(), idle);

@@ -255,9 +255,16 @@ fn load_rules<'d>(
             continue;
         }
         loaded.push(same);
-        if let Err(e) = set.load_dir(d) {
-            eprintln!("{:?}", miette::Report::from(e));
-            return Err(2);
+        match set.load_dir(d) {
+            Ok(0) => eprintln!(
+                "ekslint: warning: no rule files (*.yaml, *.yml) in {} (files in its subdirectories are not read: name each directory)",
+                d.display()
+            ),
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("{:?}", miette::Report::from(e));
+                return Err(2);
+            }
         }
     }
     Ok(set)
@@ -290,11 +297,8 @@ fn test_rules(dirs: &[PathBuf], all: bool) -> i32 {
         .collect();
     if ids.is_empty() {
         if !dirs.is_empty() {
-            let list: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
-            error(format!(
-                "no rule files (*.yaml, *.yml) in {}",
-                list.join(", ")
-            ));
+            // Which directory is empty was said as it was loaded.
+            error("no rules to test");
         } else {
             error("no rules to test: name a directory with --rules DIR (or use --all)");
         }
@@ -427,7 +431,7 @@ fn check(args: CheckArgs) -> i32 {
     // Each config file's globs are anchored at its directory; `--exclude` at the config's.
     let anchor = config.path.as_deref().and_then(discover::Anchor::new);
     let mut exclude = config.exclude_groups();
-    exclude.push((args.exclude.clone(), anchor));
+    exclude.extend(discover::Excludes::cli_groups(&args.exclude, anchor));
     let excludes = match discover::Excludes::groups(exclude) {
         Ok(g) => g,
         Err(e) => {
@@ -447,14 +451,17 @@ fn check(args: CheckArgs) -> i32 {
     };
     // Rewriting a baseline keeps the entries this run cannot judge (the files and rules it does
     // not check); a file there that is no baseline is not overwritten.
+    // An empty file (`touch`, `mktemp`) is no baseline yet, and nothing to protect.
     let mut previous = match &args.write_baseline {
-        Some(p) if p.exists() => match crate::baseline::Baseline::load(p) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                error(format!("{e}: not overwriting it with --write-baseline"));
-                return 2;
+        Some(p) if p.exists() && std::fs::metadata(p).is_ok_and(|m| m.len() > 0) => {
+            match crate::baseline::Baseline::load(p) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    error(format!("{e}: not overwriting it with --write-baseline"));
+                    return 2;
+                }
             }
-        },
+        }
         _ => None,
     };
     let paths = if args.paths.is_empty() {
@@ -669,6 +676,20 @@ fn check(args: CheckArgs) -> i32 {
     }
 
     // `--output FILE`: the report goes to the file, the summary line to stderr (after the report).
+    // `-o` naming a file being linted would put the report in place of the manifest.
+    if let Some(path) = &args.output
+        && let Ok(target) = std::fs::canonicalize(path)
+        && args
+            .paths
+            .iter()
+            .any(|p| std::fs::canonicalize(p).is_ok_and(|p| p == target))
+    {
+        error(format!(
+            "not writing the report to {}: it is one of the files being linted",
+            path.display()
+        ));
+        return 2;
+    }
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => match std::fs::File::create(path) {
             Ok(f) => Box::new(io::BufWriter::new(f)),

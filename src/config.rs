@@ -365,8 +365,9 @@ impl Config {
         self.per_path_ignores
             .iter()
             .filter_map(|(g, from, sel)| {
+                let g = crate::discover::strip_dot_slash(g);
                 let pattern = if g.contains('/') || g.starts_with("**") {
-                    g.clone()
+                    g.to_string()
                 } else {
                     format!("**/{g}")
                 };

@@ -161,6 +161,38 @@ impl Excludes {
         Excludes::groups(vec![(globs.to_vec(), anchor)])
     }
 
+    /// `--exclude` globs: relative to the current directory as paths typed there are, and to the
+    /// config file's directory (`config`); `./x` is `x`; a glob that starts with `/` or `../`
+    /// names a place on disk and matches it however the files are reached (`k8s`, an absolute
+    /// path).
+    pub fn cli_groups(
+        globs: &[String],
+        config: Option<Anchor>,
+    ) -> Vec<(Vec<String>, Option<Anchor>)> {
+        let (mut relative, mut absolute) = (Vec::new(), Vec::new());
+        let cwd = std::env::current_dir().ok();
+        for g in globs {
+            let g = strip_dot_slash(g);
+            if g.starts_with('/') || g.starts_with("../") {
+                if let Some(cwd) = &cwd {
+                    let abs = normalize(&cwd.join(g));
+                    let abs = abs.to_string_lossy();
+                    absolute.push(abs.trim_start_matches('/').to_string());
+                }
+            } else {
+                relative.push(g.to_string());
+            }
+        }
+        let mut groups = vec![(relative.clone(), config)];
+        if let Some(here) = Anchor::at(Path::new(".")) {
+            groups.push((relative, Some(here)));
+        }
+        if let Some(root) = Anchor::at(Path::new("/")) {
+            groups.push((absolute, Some(root)));
+        }
+        groups
+    }
+
     /// Globs in groups, each anchored at its own directory.
     pub fn groups(groups: Vec<(Vec<String>, Option<Anchor>)>) -> Result<Excludes, String> {
         let mut sets = Vec::new();
@@ -188,12 +220,22 @@ impl Excludes {
     }
 }
 
+/// `g` without leading `./` (a glob never matches one: paths are compared without it).
+pub fn strip_dot_slash(g: &str) -> &str {
+    let mut g = g.trim();
+    while let Some(rest) = g.strip_prefix("./") {
+        g = rest.trim_start_matches('/');
+    }
+    g
+}
+
 fn build_globset(globs: &[String]) -> Result<GlobSet, String> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
+        let g = strip_dot_slash(g);
         // A bare name (`vendor`, `*.tmpl.yaml`) matches at any depth, as users expect.
         let pattern = if g.contains('/') || g.starts_with("**") {
-            g.clone()
+            g.to_string()
         } else {
             format!("**/{g}")
         };
@@ -377,6 +419,11 @@ impl Iterator for Stream {
                     }
                     Some(Err(err)) => {
                         let path = error_path(&err).unwrap_or_default();
+                        if unlintable_broken_link(&err, &path) {
+                            // A stray link (`latest -> build/out`, `notes.txt -> missing.txt`)
+                            // that would not be linted if it resolved: not this run's business.
+                            continue;
+                        }
                         let message = dangling_link(&path).unwrap_or_else(|| walk_message(&err));
                         return Some(Err(DiscoverError { path, message }));
                     }
@@ -615,6 +662,22 @@ fn error_path(err: &ignore::Error) -> Option<String> {
         ignore::Error::Loop { child, .. } => Some(child.display().to_string()),
         _ => None,
     }
+}
+
+/// Whether a walk error is about a symbolic link that does not resolve (it points nowhere, or
+/// into a loop of links) and whose name is not one ekslint lints. A directory loop is not one:
+/// the walk cannot go on below it, which is said.
+fn unlintable_broken_link(err: &ignore::Error, path: &str) -> bool {
+    if matches!(err, ignore::Error::Loop { .. }) || path.is_empty() {
+        return false;
+    }
+    let path = Path::new(path);
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    is_link
+        && std::fs::metadata(path).is_err()
+        && !path
+            .file_name()
+            .is_some_and(|n| FileKind::is_lintable(&n.to_string_lossy()))
 }
 
 /// "a symbolic link to T, which does not exist" when `path` is one (the walk only says "no such

@@ -990,6 +990,30 @@ fn exclude_skips_a_directory() {
     ]));
     assert_eq!(r.code, 0);
     assert_eq!(r.json()["summary"]["files"], 0);
+    // `--exclude` written as a path is one: `./x`, `../x` from below, an absolute path, and the
+    // tree given by its absolute path.
+    let abs = dir.path().join("vendor");
+    let abs = abs.to_str().unwrap();
+    let root = dir.path().to_str().unwrap();
+    for (cwd, args) in [
+        (dir.path().to_path_buf(), vec![".", "--exclude", "./vendor"]),
+        (dir.path().to_path_buf(), vec![".", "--exclude", abs]),
+        (
+            dir.path().to_path_buf(),
+            vec![root, "--exclude", "vendor/upstream"],
+        ),
+        (
+            dir.path().join("apps"),
+            vec!["..", "--exclude", "../vendor"],
+        ),
+    ] {
+        let files = linted(&cwd, &args);
+        assert_eq!(files.len(), 2, "{args:?}: {files:?}");
+        assert!(
+            files.iter().all(|f| !f.contains("vendor")),
+            "{args:?}: {files:?}"
+        );
+    }
     // ... said as such: "No problems in 0 files" alone reads like a clean run.
     assert!(
         r.stderr.contains(

@@ -563,8 +563,18 @@ fn rule_directories_from_the_config_and_kinds_that_match_nothing() {
         "{}",
         r.stderr
     );
+    // Linting with such a directory (rules kept in its subdirectories, say) warns too.
+    let r = run_in(d.path(), &["--isolated", "--rules", "empty", "pod.yaml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "warning: no rule files (*.yaml, *.yml) in empty (files in its subdirectories are not read"
+        ),
+        "{}",
+        r.stderr
+    );
     // Other mistakes of a rule author: the message names the right key, the frame shows it.
-    let edits: [(&str, &str, &str, &str); 4] = [
+    let edits: [(&str, &str, &str, &str); 6] = [
         (
             "help: 'push",
             "help: 'use {fix} to push",
@@ -588,6 +598,18 @@ fn rule_directories_from_the_config_and_kinds_that_match_nothing() {
             "      equals: x\n      matches: '^ccr",
             "a predicate takes exactly one operator",
             "matches: '^ccr",
+        ),
+        (
+            "    - containers[*].image",
+            "    - .spec.containers[*].image",
+            "write `object.spec.containers[*].image`",
+            ".spec.containers[*].image",
+        ),
+        (
+            "      matches: '^ccr\\.ccs\\.tencentyun\\.com/'",
+            "      equals: [a, b]",
+            "use `one-of: [a, b]`",
+            "equals: [a, b]",
         ),
     ];
     for (from, to, says, shown) in edits {
@@ -879,6 +901,46 @@ fn baseline_matches_from_anywhere_and_a_partial_run_finds_nothing_stale() {
         want.sort();
         assert_eq!(entries, want, "{args:?}");
     }
+    // A file skipped for its size was not checked: its entries are neither stale nor dropped.
+    let r = run_in(
+        d.path(),
+        &[
+            "--isolated",
+            "--baseline",
+            "base.json",
+            "--max-file-size",
+            "10",
+            "-v",
+            "k8s",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!r.stderr.contains("no longer match"), "{}", r.stderr);
+    let r = run_in(
+        d.path(),
+        &[
+            "--isolated",
+            "--write-baseline",
+            "base.json",
+            "--max-file-size",
+            "10",
+            "k8s",
+        ],
+    );
+    assert!(
+        r.stderr
+            .contains("wrote 0 findings to the baseline base.json (and kept 6 entries"),
+        "{}",
+        r.stderr
+    );
+    // An empty file is no baseline yet: written, not refused.
+    std::fs::write(d.path().join("empty.json"), "").unwrap();
+    let r = run_in(
+        d.path(),
+        &["--isolated", "--write-baseline", "empty.json", "k8s"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("wrote 6 findings"), "{}", r.stderr);
     // A file that is no baseline is not overwritten.
     let r = run_in(
         d.path(),

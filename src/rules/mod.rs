@@ -528,6 +528,14 @@ fn plain_words(message: String) -> String {
     {
         return format!("`{key}` is set twice: keep one");
     }
+    if message.contains("did not match any variant of untagged enum ScalarValue") {
+        return "expected one value (text, a number, or true/false); for several values, use `one-of: [a, b]`".to_string();
+    }
+    if message.contains("while scanning an anchor or alias") {
+        return format!(
+            "{message} (a path with `[*]` inside `[...]` must be quoted: `['containers[*].image']`)"
+        );
+    }
     if let Some(ty) = message
         .strip_prefix("cannot deserialize null into ")
         .and_then(|rest| rest.split(';').next())
@@ -726,7 +734,26 @@ fn compile_check(
     }
     let select = select
         .iter()
-        .map(predicate::compile_path)
+        .map(|p| {
+            let path = predicate::compile_path(p)?;
+            if path.root == path::Root::Current {
+                // There is no node under test yet: `.spec...` (as messages print paths) selects
+                // nothing.
+                let suggestion = p.value.trim();
+                let suggestion = if suggestion == "." {
+                    "object".to_string()
+                } else {
+                    format!("object{suggestion}")
+                };
+                return Err(predicate::CompileError::at(
+                    format!(
+                        "`select` paths start at the object, not at a node: write `{suggestion}` (or start with `pod`, `podMeta`, `template`, `containers[*]`)"
+                    ),
+                    p.referenced,
+                ));
+            }
+            Ok(path)
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| compile_error(file, text, e))?;
     let when = cs

@@ -16,6 +16,10 @@ pub struct CompileError {
 }
 
 impl CompileError {
+    pub fn at(message: impl Into<String>, at: serde_saphyr::Location) -> CompileError {
+        err(message, Some(at))
+    }
+
     /// Points at `at` (the enclosing check) when the error has no place of its own.
     pub fn or_at(mut self, at: serde_saphyr::Location) -> CompileError {
         self.location = self.location.or(Some(at));
@@ -151,7 +155,7 @@ impl Predicate {
                 op: ops.pop().expect("one op"),
             }),
             0 => Err(err(
-                "a predicate needs one operator (present, equals, one-of, matches, number, port, percent, quantity, is-string, scalar, in, kind, all, any, not)",
+                "a predicate needs one operator (present, equals, one-of, matches, number, port, percent, quantity, is-string, scalar, in, kind, all, any, not); an operator left empty (`matches:` with no value) is none",
                 loc,
             )),
             _ => Err(err(
