@@ -276,7 +276,9 @@ fn explain(id: &str, dirs: &[PathBuf]) -> i32 {
         Err(c) => return c,
     };
     let Some(rule) = set.get(id) else {
-        error(format!("no rule `{id}`; `ekslint rules` lists them"));
+        error(format!(
+            "no rule `{id}`; `ekslint rules` lists them (your own rules: add --rules DIR, or list DIR in the config's `rules`)"
+        ));
         return 2;
     };
     emit(crate::docs::rule_markdown(rule).as_bytes())
@@ -942,8 +944,9 @@ fn check(args: CheckArgs) -> i32 {
             1 => " (and kept 1 entry of files or rules this run did not check)".to_string(),
             m => format!(" (and kept {m} entries of files or rules this run did not check)"),
         };
+        let findings = if n == 1 { "finding" } else { "findings" };
         eprintln!(
-            "ekslint: wrote {n} findings to the baseline {}{kept}",
+            "ekslint: wrote {n} {findings} to the baseline {}{kept}",
             path.display()
         );
         return if io_failed { 2 } else { 0 };
@@ -971,27 +974,44 @@ fn check(args: CheckArgs) -> i32 {
 /// A size as `--max-file-size` takes it: bytes, or a number with a unit (see its help).
 fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
-    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let digits = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
     let (number, unit) = t.split_at(digits);
-    let number: u64 = number
-        .parse()
-        .map_err(|_| "expected a number of bytes, e.g. `1048576`, `512K` or `64MiB`".to_string())?;
     let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
-        "k" | "kib" => 1 << 10,
-        "m" | "mib" => 1 << 20,
-        "g" | "gib" => 1 << 30,
+        "k" | "ki" | "kib" => 1 << 10,
+        "m" | "mi" | "mib" => 1 << 20,
+        "g" | "gi" | "gib" => 1 << 30,
         "kb" => 1_000,
         "mb" => 1_000_000,
         "gb" => 1_000_000_000,
         other => {
             return Err(format!(
-                "unknown unit `{other}`: use K, M or G (or KiB, MiB, GiB; KB, MB, GB are powers of 1000)"
+                "unknown unit `{other}`: use K, M or G (or Ki/KiB, Mi/MiB, Gi/GiB; KB, MB, GB are powers of 1000)"
             ));
         }
     };
+    let not_a_number =
+        || "expected a number of bytes, e.g. `1048576`, `512K` or `64MiB`".to_string();
+    if number.contains('.') {
+        // `1.5M`: a fraction of a unit, in whole bytes.
+        let n: f64 = number.parse().map_err(|_| not_a_number())?;
+        let bytes = (n * factor as f64).round();
+        return if bytes < u64::MAX as f64 {
+            Ok(bytes as u64)
+        } else {
+            Err(format!("`{t}` is too large"))
+        };
+    }
+    if number.is_empty() {
+        return Err(not_a_number());
+    }
+    // Only digits are left: the one way to fail is to be too large.
     number
-        .checked_mul(factor)
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
         .ok_or_else(|| format!("`{t}` is too large"))
 }
 
@@ -1310,5 +1330,13 @@ mod tests {
                 .unwrap_err()
                 .contains("too large")
         );
+        assert!(
+            parse_size("99999999999999999999")
+                .unwrap_err()
+                .contains("too large")
+        );
+        assert_eq!(parse_size("1Mi"), Ok(1 << 20));
+        assert_eq!(parse_size("1.5K"), Ok(1536));
+        assert!(parse_size("1.2.3K").is_err());
     }
 }

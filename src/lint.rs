@@ -283,6 +283,7 @@ pub fn binary_at(bytes: &[u8]) -> Option<usize> {
 /// small limit is never shown as "0 MiB").
 pub fn size_text(bytes: u64) -> String {
     match bytes {
+        1 => "1 byte".to_string(),
         0..1024 => format!("{bytes} bytes"),
         1024..1048576 => format!("{:.1} KiB", bytes as f64 / 1024.0).replace(".0 ", " "),
         _ => format!("{:.1} MiB", bytes as f64 / 1048576.0).replace(".0 ", " "),
@@ -329,13 +330,17 @@ impl Linter {
             return Err(std::io::Error::other("is a directory"));
         }
         if meta.len() > self.max_file_size {
+            let (mut size, mut limit) = (size_text(meta.len()), size_text(self.max_file_size));
+            if size == limit {
+                // Rounded, they read the same: say the bytes.
+                (size, limit) = (
+                    format!("{} bytes", meta.len()),
+                    format!("{} bytes", self.max_file_size),
+                );
+            }
             return Ok(self.skipped(
                 display,
-                format!(
-                    "file is {}, above the {} limit (raise it with --max-file-size)",
-                    size_text(meta.len()),
-                    size_text(self.max_file_size)
-                ),
+                format!("file is {size}, above the {limit} limit (raise it with --max-file-size)"),
             ));
         }
         // `fs::read` (and `File::read_to_end`) would ask for the size again: read into a buffer
