@@ -297,6 +297,33 @@ fn sarif_validates_and_documents_every_rule_in_force() {
     );
 }
 
+/// Two identical findings (the same env entry twice) are two alerts, not one: their
+/// fingerprints differ, and stay line-independent.
+#[test]
+fn sarif_fingerprints_are_unique_within_a_run() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("k8s")).unwrap();
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx\n    env:\n    - {name: A, value: on}\n    - {name: A, value: on}\n";
+    fs::write(dir.path().join("k8s/p.yaml"), pod).unwrap();
+    let run = lint(dir.path(), "sarif", &["--select", "EKS003"]);
+    let doc = parse(&run);
+    assert_valid_sarif(&sarif_validator(), &doc);
+    let prints: Vec<&str> = results_of(&doc, "EKS003")
+        .iter()
+        .map(|r| r["partialFingerprints"]["ekslint/v1"].as_str().unwrap())
+        .collect();
+    assert_eq!(prints.len(), 2, "{}", run.stdout);
+    assert_eq!(prints[1], format!("{}#2", prints[0]));
+    // One more line above them: the same fingerprints.
+    fs::write(dir.path().join("k8s/p.yaml"), format!("# note\n{pod}")).unwrap();
+    let moved = parse(&lint(dir.path(), "sarif", &["--select", "EKS003"]));
+    let again: Vec<&str> = results_of(&moved, "EKS003")
+        .iter()
+        .map(|r| r["partialFingerprints"]["ekslint/v1"].as_str().unwrap())
+        .collect();
+    assert_eq!(again, prints);
+}
+
 #[test]
 fn sarif_regions_count_characters_and_bytes() {
     let dir = fixtures();

@@ -332,7 +332,16 @@ impl Reporter for Sarif {
         // Relative to the repository (GitHub resolves relative URIs against its checkout).
         let name = repo_path(&r.source.name);
         let uri = uri(&name);
+        // Code scanning takes findings with one fingerprint for one alert: the second of two
+        // identical findings (the same key twice in a list) gets `#2`, as in the GitLab report.
+        let mut seen: HashMap<String, usize> = HashMap::new();
         for f in &r.findings {
+            let mut fingerprint = f.fingerprint(&name);
+            let n = seen.entry(fingerprint.clone()).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                fingerprint = format!("{fingerprint}#{n}");
+            }
             let location = |id, span, loc, message| Location {
                 id,
                 physical_location: PhysicalLocation {
@@ -347,7 +356,7 @@ impl Reporter for Sarif {
                 level: level(f.severity),
                 message: Text { text: &f.message },
                 locations: [location(None, f.span, f.loc, None)],
-                partial_fingerprints: HashMap::from([(FINGERPRINT_KEY, f.fingerprint(&name))]),
+                partial_fingerprints: HashMap::from([(FINGERPRINT_KEY, fingerprint)]),
                 related_locations: f
                     .labels
                     .iter()
