@@ -209,6 +209,19 @@ fn invalid_utf8_and_binary_and_empty_files() {
         "{got:?}"
     );
     assert_eq!(json(&r)["summary"]["files"], 5);
+    // The offset is the bad byte's in the file (`caf` then 0xe9), and the span claims no more of
+    // the file's bytes than there are.
+    let latin1 = json(&r)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"].as_str().unwrap().ends_with("latin1.yaml"))
+        .cloned()
+        .unwrap();
+    let at = b"apiVersion: v1\nkind: ConfigMap\ndata:\n  name: caf".len();
+    assert_eq!(latin1["span"]["start"]["offset"], at);
+    assert_eq!(latin1["span"]["end"]["offset"], at);
+    assert_eq!(latin1["span"]["start"]["line"], 4);
     assert_good_still_linted(&r);
 }
 

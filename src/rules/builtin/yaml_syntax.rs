@@ -56,9 +56,11 @@ pub fn binary(nul_at: usize) -> RawFinding {
 }
 
 /// A file that is not valid UTF-8.
-pub fn not_utf8(source: &Source, at: usize) -> RawFinding {
+pub fn not_utf8(_source: &Source, at: usize) -> RawFinding {
+    // An empty span at the first bad byte: the text shown is a lossy copy (each bad sequence one
+    // U+FFFD, three bytes), so a span over it would not be the file's bytes; its start is.
     RawFinding::new(
-        source.char_span_at(at),
+        crate::source::Span::empty(at),
         format!("invalid UTF-8 at byte {at}: Kubernetes manifests must be UTF-8 text"),
     )
     .label("not UTF-8")
