@@ -215,7 +215,35 @@ pub fn kind_problem(kind: &str, groups: bool) -> Option<String> {
             "`{kind}` matches no object: kinds are written as in manifests, e.g. `Deployment`"
         ));
     }
+    // One letter off a long API kind (`Deploymnet`, `Services`) is a typo, not a custom kind.
+    if kind.len() >= 6
+        && let Some(known) = KNOWN_KINDS
+            .iter()
+            .find(|k| k.len() >= 6 && one_edit_apart(k, kind))
+    {
+        return Some(format!(
+            "`{kind}` matches no object: did you mean `{known}`?"
+        ));
+    }
     None
+}
+
+/// Whether `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours.
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a == b || a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[prefix..], &b[prefix..]);
+    match ra.len().cmp(&rb.len()) {
+        std::cmp::Ordering::Equal => {
+            ra[1..] == rb[1..]
+                || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
+        }
+        std::cmp::Ordering::Less => ra == &rb[1..],
+        std::cmp::Ordering::Greater => &ra[1..] == rb,
+    }
 }
 
 impl Declarative {
@@ -937,6 +965,36 @@ impl RuleSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_that_can_never_match_are_named() {
+        for ok in [
+            "Deployment",
+            "@workload",
+            "Rollout",
+            "ScaledObject",
+            "Route",
+            "Jobs",
+        ] {
+            assert_eq!(kind_problem(ok, true), None, "{ok}");
+        }
+        for (typo, says) in [
+            ("Deploymnet", "did you mean `Deployment`?"),
+            ("Services", "did you mean `Service`?"),
+            ("ConfigMaps", "did you mean `ConfigMap`?"),
+            ("Statefulset", "write `StatefulSet`"),
+            ("deployment", "write `Deployment`"),
+            ("myKind", "kinds are written as in manifests"),
+            ("@workloads", "unknown kind group"),
+        ] {
+            let got = kind_problem(typo, true).unwrap_or_default();
+            assert!(got.contains(says), "{typo}: {got}");
+        }
+        assert!(one_edit_apart("Secret", "Secre"));
+        assert!(one_edit_apart("Secret", "Secert"));
+        assert!(!one_edit_apart("Secret", "Secret"));
+        assert!(!one_edit_apart("Secret", "Sceert"));
+    }
 
     #[test]
     fn without_examples_keeps_every_other_key() {
