@@ -1174,25 +1174,17 @@ impl Batch {
 
 /// Puts the files back in walk order as the workers finish them (a file finished early waits
 /// in `pending` for those before it), then keeps each in [`Records`] and its facts in [`Facts`].
-/// Both workers put files here: what can be done before taking the lock is (a record's encoding
-/// once records go to the temporary file), so that the lock is held briefly.
+// Tried: encoding each record before taking the lock, and freeing the written ones after letting
+// it go. The lock was held less (13-32 ms a corpus run -> 8-15 ms) but no run got faster on 2
+// threads, and peak memory over ten times the corpus rose 2.5-3.5 MB (allocations freed by
+// another thread than made them). See BENCHMARKS.md, eighth session.
 struct Sink {
     state: std::sync::Mutex<SinkState>,
-    /// Whether records go to the temporary file (read without the lock: a hint).
-    spilling: std::sync::atomic::AtomicBool,
 }
-
-/// A linted file waiting for its turn: its cross-file facts apart, and its record encoded if
-/// records were going to the temporary file when it came.
-type Put = (
-    Linted,
-    Vec<(usize, crate::rules::builtin::Fact)>,
-    Option<Vec<u8>>,
-);
 
 struct SinkState {
     next: usize,
-    pending: std::collections::BTreeMap<usize, Put>,
+    pending: std::collections::BTreeMap<usize, Linted>,
     records: Records,
     facts: Facts,
     failed: Vec<(String, Box<str>)>,
@@ -1208,53 +1200,28 @@ impl Sink {
                 facts: Facts::new(budget),
                 failed: Vec::new(),
             }),
-            spilling: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
     fn put(&self, done: Vec<(usize, Linted)>) {
-        let encode = self.spilling.load(Ordering::Relaxed);
-        let done: Vec<(usize, Put)> = done
-            .into_iter()
-            .map(|(seq, mut linted)| {
-                let facts = match &mut linted {
-                    Linted::Kept(Held::Full(r)) => std::mem::take(&mut r.facts),
-                    _ => Vec::new(),
-                };
-                let encoded = match &linted {
-                    Linted::Kept(held) if encode => crate::spill::encode(held),
-                    _ => None,
-                };
-                (seq, (linted, facts, encoded))
-            })
-            .collect();
-        let mut guard = lock(&self.state);
-        let s = &mut *guard;
+        let mut s = lock(&self.state);
+        let s = &mut *s;
         s.pending.extend(done);
-        let mut written = Vec::new();
-        while let Some((linted, facts, encoded)) = s.pending.remove(&s.next) {
+        while let Some(linted) = s.pending.remove(&s.next) {
             s.next += 1;
             match linted {
-                Linted::Kept(held) => {
-                    // The file's number is its place among the reported files.
-                    let name = match &held {
-                        Held::Full(r) => &*r.source.name,
-                        Held::Clean { name, .. } => name,
-                    };
-                    s.facts.add_facts(s.records.len(), name, facts);
-                    written.extend(s.records.push_encoded(held, encoded));
+                Linted::Kept(mut held) => {
+                    if let Held::Full(r) = &mut held {
+                        // The file's number is its place among the reported files.
+                        s.facts.add(s.records.len(), r);
+                    }
+                    s.records.push(held);
                 }
                 Linted::Failed(name, message) => s.failed.push((name, message)),
                 // Never handed over: a worker lints it later.
                 Linted::PutAside => {}
             }
         }
-        if !encode && s.records.spilling() {
-            self.spilling.store(true, Ordering::Relaxed);
-        }
-        // What went to the temporary file is freed once the lock is let go.
-        drop(guard);
-        drop(written);
     }
 }
 

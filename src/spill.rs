@@ -288,7 +288,7 @@ impl Held {
 }
 
 /// `h` as the records file holds it; `None` for what stays in memory whatever the budget.
-pub fn encode(h: &Held) -> Option<Vec<u8>> {
+fn encode(h: &Held) -> Option<Vec<u8>> {
     h.record().and_then(|r| postcard::to_stdvec(&r).ok())
 }
 
@@ -347,42 +347,27 @@ impl Records {
 
     /// The next file's record.
     pub fn push(&mut self, h: Held) {
-        drop(self.push_encoded(h, None));
-    }
-
-    /// Whether records now go to the temporary file: then whoever pushes them may as well
-    /// [`encode`] them first, outside any lock the pushes are made under.
-    pub fn spilling(&self) -> bool {
-        self.spilling
-    }
-
-    /// The next file's record, and (if it was) that record [`encode`]d: the encoding is written if
-    /// the record goes to the file, made here if it is missing. A record written to the file is
-    /// handed back, to be freed where the caller likes (freeing a file's findings is many calls
-    /// into the allocator: better not under a lock two threads want).
-    #[must_use]
-    pub fn push_encoded(&mut self, h: Held, encoded: Option<Vec<u8>>) -> Option<Held> {
         let number = self.len();
         if !self.spilling {
             let size = h.size();
             if self.held + size <= self.budget {
                 self.held += size;
                 self.head.push_back(h);
-                return None;
+                return;
             }
             self.spilling = true;
         }
         if !self.tail.is_empty() {
             self.tail.push_back(h);
-            return None;
+            return;
         }
         let store = self.store.get_or_insert_with(Store::create);
         let Ok(store) = store else {
             self.tail.push_back(h);
-            return None;
+            return;
         };
         // Empty: stays in memory (or, unlikely, cannot be encoded), a marker in the file.
-        let bytes = encoded.or_else(|| encode(&h)).unwrap_or_default();
+        let bytes = encode(&h).unwrap_or_default();
         let memory = bytes.is_empty();
         let written = u32::try_from(bytes.len()).is_ok_and(|len| {
             store.out.write_all(&len.to_le_bytes()).is_ok()
@@ -393,14 +378,12 @@ impl Records {
             // Disk full? What was written stays readable; this and every later record stay here.
             store.broken = true;
             self.tail.push_back(h);
-            return None;
+            return;
         }
         self.on_disk += 1;
         if memory {
             self.side.push_back((number, h));
-            return None;
         }
-        Some(h)
     }
 
     /// How many records there are.
