@@ -144,8 +144,8 @@ pub struct CheckArgs {
     /// Load your own rule files from this directory (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
-    /// Skip files larger than this: bytes, or with a unit (`512K`, `64M`, `1G`; `KiB`/`MiB`/`GiB`
-    /// are the same, `KB`/`MB`/`GB` count thousands). Default 32 MiB.
+    /// Skip files larger than this: bytes, or with a unit (`512K`, `64M`, `1.5G`; `Ki`/`KiB` and
+    /// the like are the same, `KB`/`MB`/`GB` count thousands). Default 32 MiB.
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "32MiB", hide_default_value = true)]
     pub max_file_size: u64,
     /// Also say which files were skipped and why, and how many objects each file held.
