@@ -182,16 +182,11 @@ impl Facts {
 
     /// Moves the facts of `r`, file number `file` (after every file added before), here.
     pub fn add(&mut self, file: usize, r: &mut FileResult) {
-        let facts = std::mem::take(&mut r.facts);
-        self.add_facts(file, &r.source.name, facts);
-    }
-
-    /// The facts of file number `file`, named `name`, taken from its result.
-    pub fn add_facts(&mut self, file: usize, name: &str, facts: Vec<(usize, Fact)>) {
-        if facts.is_empty() {
+        if r.facts.is_empty() {
             return;
         }
-        for (rule, fact) in facts {
+        let name = &r.source.name;
+        for (rule, fact) in std::mem::take(&mut r.facts) {
             let mut bytes = Vec::new();
             if postcard::to_io(&fact, &mut bytes).is_err() {
                 self.memory.name_for(file, name);

@@ -47,6 +47,16 @@ fn findings(r: &Run) -> Vec<(String, String, u64)> {
         .collect()
 }
 
+/// The file of every diagnostic of a JSON report, in order.
+fn files_of(v: &Value) -> Vec<&str> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect()
+}
+
 fn rules(r: &Run) -> Vec<String> {
     findings(r).into_iter().map(|f| f.0).collect()
 }
@@ -153,12 +163,7 @@ fn config_extends_and_per_path_ignores() {
     write(d.path(), "generated/pod.yaml", POD);
     let r = run_in(d.path(), &["--format", "json", "."]);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    let files: Vec<&str> = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["file"].as_str().unwrap())
-        .collect();
+    let files = files_of(&v);
     assert_eq!(files, ["./new/pod.yaml"], "{}", r.stdout);
     assert_eq!(rules(&r), ["EKS301"]);
     // new/, legacy/ and base.yaml itself (a YAML file like any other); generated/ is excluded.
@@ -193,12 +198,7 @@ fn config_globs_match_from_any_directory_and_named_files() {
     ] {
         let r = run_in(&dir, &["--format", "json", path]);
         let v: Value = serde_json::from_str(&r.stdout).unwrap();
-        let files: Vec<&str> = v["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["file"].as_str().unwrap())
-            .collect();
+        let files = files_of(&v);
         assert_eq!(files.len(), 1, "from {dir:?} with {path}: {}", r.stdout);
         assert!(files[0].ends_with("new/pod.yaml"), "{files:?}");
         assert_eq!(
@@ -242,12 +242,7 @@ fn extended_config_globs_are_anchored_where_they_were_written() {
     ] {
         let r = run_in(&dir, &["--format", "json", path]);
         let v: Value = serde_json::from_str(&r.stdout).unwrap();
-        let files: Vec<&str> = v["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["file"].as_str().unwrap())
-            .collect();
+        let files = files_of(&v);
         assert_eq!(files.len(), 1, "from {dir:?} with {path}: {}", r.stdout);
         assert!(files[0].ends_with("new/pod.yaml"), "{files:?}");
         assert_eq!(
