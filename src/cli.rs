@@ -423,6 +423,21 @@ fn config_file(path: &std::path::Path) -> Result<Config, i32> {
 
 fn check(args: CheckArgs) -> i32 {
     let t0 = std::time::Instant::now();
+    // Refused before any work: `-o` naming a file being linted would put the report in place of
+    // the manifest.
+    if let Some(path) = &args.output
+        && let Ok(target) = std::fs::canonicalize(path)
+        && args
+            .paths
+            .iter()
+            .any(|p| std::fs::canonicalize(p).is_ok_and(|p| p == target))
+    {
+        error(format!(
+            "not writing the report to {}: it is one of the files being linted",
+            path.display()
+        ));
+        return 2;
+    }
     // The built-in rules are parsed while the files are found (every run pays for both before it
     // lints anything).
     let builtin = std::thread::spawn(RuleSet::builtin_for_linting);
@@ -678,20 +693,6 @@ fn check(args: CheckArgs) -> i32 {
     }
 
     // `--output FILE`: the report goes to the file, the summary line to stderr (after the report).
-    // `-o` naming a file being linted would put the report in place of the manifest.
-    if let Some(path) = &args.output
-        && let Ok(target) = std::fs::canonicalize(path)
-        && args
-            .paths
-            .iter()
-            .any(|p| std::fs::canonicalize(p).is_ok_and(|p| p == target))
-    {
-        error(format!(
-            "not writing the report to {}: it is one of the files being linted",
-            path.display()
-        ));
-        return 2;
-    }
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => match std::fs::File::create(path) {
             Ok(f) => Box::new(io::BufWriter::new(f)),
@@ -765,9 +766,10 @@ fn check(args: CheckArgs) -> i32 {
 
     // Phase 3: report, in walk order, a batch of files at a time ([`prepare_report`]): records
     // read back and paired with their cross-file findings, decoded, suppressions applied. Every
-    // file reaches the reporter (JUnit lists clean files too). Findings were located while each file's text was at hand, so machine formats
-    // need no text; the human report reads the files with findings again for its code frames:
-    // reading, decoding and indexing their lines is done in parallel, as is rendering them.
+    // file reaches the reporter (JUnit lists clean files too). Findings were located while each
+    // file's text was at hand, so machine formats need no text; the human report reads the files
+    // with findings again for its code frames: reading, decoding and indexing their lines is done
+    // in parallel, as is rendering them.
     let needs_text = args.format == Format::Human;
     let mut cross = cross.into_iter().peekable();
     let mut drained = records.drain();
@@ -827,12 +829,16 @@ fn check(args: CheckArgs) -> i32 {
                 }
                 None => {}
             }
-            if let Some(b) = baseline.as_mut() {
+            // Which rules ran on the file (its `per-path-ignores` globs matched once for both), only
+            // when a baseline asks.
+            if baseline.is_some() || previous.is_some() {
                 let runs = linter.runs_on(&r);
-                b.filter(&mut r, runs);
-            }
-            if let Some(p) = previous.as_mut() {
-                p.see(&r, linter.runs_on(&r));
+                if let Some(b) = baseline.as_mut() {
+                    b.filter(&mut r, &runs);
+                }
+                if let Some(p) = previous.as_mut() {
+                    p.see(&r, &runs);
+                }
             }
             if let Some(names) = &baseline_names {
                 baseline_entries.extend(crate::baseline::entries(&r, names));
