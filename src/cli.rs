@@ -2,7 +2,7 @@
 //! and choose the exit code (0 clean, 1 findings at or above `--fail-on`, 2 usage or I/O error).
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -384,9 +384,7 @@ fn load_config(args: &CheckArgs) -> Result<Config, i32> {
     }
     let path = match &args.config {
         Some(p) => Some(p.clone()),
-        None => std::env::current_dir()
-            .ok()
-            .and_then(|d| crate::config::discover(&d)),
+        None => config_for_paths(&args.paths),
     };
     if let Some(p) = &path
         && args.config.is_none()
@@ -404,12 +402,67 @@ fn load_config(args: &CheckArgs) -> Result<Config, i32> {
     if args.verbose {
         match &path {
             Some(p) => eprintln!("ekslint: config: {}", p.display()),
-            None => eprintln!("ekslint: no config file (.ekslint.yaml) here or above"),
+            None => {
+                eprintln!("ekslint: no config file (.ekslint.yaml) here or above the paths linted")
+            }
         }
     }
     match path {
         Some(p) => config_file(&p),
         None => Ok(Config::default()),
+    }
+}
+
+/// The config file of a lint run: the nearest `.ekslint.yaml` upward from the paths linted (a
+/// file's directory, a directory itself), so `ekslint team/k8s` run from the repository root uses
+/// `team/.ekslint.yaml`. A path with none above it, standard input, and no path at all take the
+/// one found from the current directory. A run has one config: when the paths lead to different
+/// files, the current directory's is used and a warning names each one left out.
+fn config_for_paths(paths: &[String]) -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let here = crate::config::discover(&cwd);
+    let mut found: Vec<(Option<PathBuf>, &str)> = Vec::new();
+    for arg in paths.iter().filter(|p| *p != "-") {
+        let path = crate::discover::normalize(&cwd.join(arg));
+        let start = if path.is_dir() {
+            path.as_path()
+        } else {
+            match path.parent() {
+                Some(dir) if dir.is_dir() => dir,
+                // A path that does not exist is an error of the walk, not a config's.
+                _ => continue,
+            }
+        };
+        let config = crate::config::discover(start).or_else(|| here.clone());
+        if !found.iter().any(|(c, _)| *c == config) {
+            found.push((config, arg));
+        }
+    }
+    match found.as_slice() {
+        [] => here,
+        [(one, _)] => one.clone(),
+        several => {
+            let show = |p: &Path| {
+                crate::discover::Anchor::at(&cwd)
+                    .and_then(|a| a.relative(p))
+                    .unwrap_or_else(|| p.to_path_buf())
+                    .display()
+                    .to_string()
+            };
+            let using = here.as_deref().map_or_else(
+                || "none, as there is none here or above".to_string(),
+                |p| format!("the current directory's ({})", show(p)),
+            );
+            for (config, arg) in several {
+                if let Some(c) = config.as_deref().filter(|c| Some(*c) != here.as_deref()) {
+                    eprintln!(
+                        "ekslint: warning: {} (the config for {arg}) is not used: the paths of this run lead to different config files and a run uses one: {using}; lint {arg} in a run of its own, or name a config with --config",
+                        show(c)
+                    );
+                }
+            }
+            here
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! `.ekslint.yaml`: which rules run, at which severity, on which paths. Found by searching upward
-//! from the current directory (`--config FILE` overrides, `--isolated` ignores it), typed with
+//! from the paths linted (see `cli`; `--config FILE` overrides, `--isolated` ignores it), typed with
 //! serde-saphyr, and every mistake is a diagnostic that points into the file.
 
 use std::collections::BTreeMap;

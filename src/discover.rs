@@ -465,7 +465,7 @@ impl Iterator for Stream {
 }
 
 /// Removes `.` and resolves `..` lexically, so paths named by a kustomization compare with walked ones.
-fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in p.components() {

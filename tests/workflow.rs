@@ -224,6 +224,51 @@ fn config_globs_match_from_any_directory_and_named_files() {
 /// A config that `extend`s a shared one in a directory above it: the shared file's globs are
 /// anchored at the shared file's directory, the extending file's at its own.
 #[test]
+fn config_is_found_from_the_paths_linted() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), ".ekslint.yaml", "select: [EKS701]\n");
+    write(d.path(), "team/.ekslint.yaml", "select: [EKS301]\n");
+    write(d.path(), "team/k8s/pod.yaml", POD);
+    write(d.path(), "other/pod.yaml", POD);
+    // From the repository root, a path under team/ (a directory or a file) uses team's config.
+    for path in ["team/k8s", "team/k8s/pod.yaml", "./other/../team/k8s"] {
+        let r = run_in(d.path(), &["-v", "--format", "json", path]);
+        assert_eq!(rules(&r), ["EKS301"], "{path}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("team/.ekslint.yaml") && !r.stderr.contains("warning"),
+            "{path}: {}",
+            r.stderr
+        );
+    }
+    // From inside team/, a path outside it uses the config above that path: the root's.
+    let r = run_in(&d.path().join("team"), &["--format", "json", "../other"]);
+    assert_eq!(rules(&r), ["EKS701"], "{}", r.stderr);
+    // A path with no config above it takes the current directory's.
+    let elsewhere = tempfile::tempdir().unwrap();
+    write(elsewhere.path(), "pod.yaml", POD);
+    let outside = elsewhere.path().to_str().unwrap();
+    let r = run_in(&d.path().join("team"), &["--format", "json", outside]);
+    assert_eq!(rules(&r), ["EKS301"], "{}", r.stderr);
+    // Paths that lead to different configs: one run, one config (the current directory's), and
+    // a warning names the one left out.
+    let r = run_in(d.path(), &["--format", "json", "team/k8s", "other"]);
+    assert_eq!(rules(&r), ["EKS701", "EKS701"], "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("warning: team/.ekslint.yaml (the config for team/k8s) is not used")
+            && r.stderr.contains("the current directory's (.ekslint.yaml)"),
+        "{}",
+        r.stderr
+    );
+    // --config and --isolated still decide alone, without a warning.
+    let r = run_in(
+        d.path(),
+        &["--isolated", "--format", "json", "team/k8s", "other"],
+    );
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
+
+#[test]
 fn extended_config_globs_are_anchored_where_they_were_written() {
     let d = tempfile::tempdir().unwrap();
     write(
