@@ -6,7 +6,8 @@
 #      it reads;
 #   3. a 10x copy of the corpus in a temporary directory (time <= 11x, memory flat?);
 #   4. thread scaling, RAYON_NUM_THREADS=1 against 2 (JSON, and the default human report).
-# It prints files/s, MB/s, peak memory (GNU time) and the ratios. Timings come from hyperfine.
+# It prints files/s, MB/s, peak memory (GNU time) and the ratios. Timings come from hyperfine, run in
+# alternating rounds; ratios are of medians (of means beside them).
 #
 # Usage: scripts/bench.sh [--peers] [--install] [--runs N] [--no-10x] [CORPUS]
 #   CORPUS     default: ../shared/corpus next to the repository (or $EKSLINT_BENCH_CORPUS)
@@ -54,6 +55,10 @@ if [ ! -x /usr/bin/time ] || ! /usr/bin/time -v true >/dev/null 2>&1; then
   echo "bench.sh: GNU time (/usr/bin/time -v) is needed for peak memory: apt-get install -y time" >&2
   exit 2
 fi
+if ! command -v python3 >/dev/null; then
+  echo "bench.sh: python3 is needed (to merge the timing rounds): apt-get install -y python3" >&2
+  exit 2
+fi
 if [ ! -d "$corpus" ]; then
   echo "bench.sh: no corpus at $corpus (pass a directory of manifests)" >&2
   exit 2
@@ -80,9 +85,40 @@ all_files=$(find "$corpus" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '
 echo "corpus: $corpus"
 echo "        $files files, $(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1e6}') MB linted ($all_files .yaml/.yml/.json files in all, hidden directories included)"
 
-# mean seconds of command $2 in hyperfine CSV $1
+# seconds of command $2 in hyperfine CSV $1: mean, median, fastest
 mean() { awk -F, -v n="$2" 'NR > 1 && $1 == n {print $2}' "$1"; }
+median() { awk -F, -v n="$2" 'NR > 1 && $1 == n {print $4}' "$1"; }
 minimum() { awk -F, -v n="$2" 'NR > 1 && $1 == n {print $7}' "$1"; }
+# Times commands against each other in alternating rounds, so that a machine that drifts (a
+# virtual one, a neighbour's load) slows every command alike, not the one that happened to run
+# then: `rounds CSV RUNS -n NAME CMD -n NAME CMD...` runs hyperfine 5 times with RUNS/5 runs of
+# each command, and writes the statistics over every run to CSV in hyperfine's columns.
+rounds() {
+  local csv=$1 n=$2 r
+  shift 2
+  local per=$(( (n + 4) / 5 ))
+  for r in 1 2 3 4 5; do
+    hyperfine -N -i --style none --warmup 1 --runs "$per" --export-json "$csv.$r.json" "$@" >/dev/null
+  done
+  python3 - "$csv" "$csv".*.json <<'PY'
+import json, statistics, sys
+runs = {}
+for f in sys.argv[2:]:
+    for r in json.load(open(f))["results"]:
+        t = runs.setdefault(r["command"], ([], [], []))
+        t[0].extend(r["times"]); t[1].extend(r.get("user_times") or []); t[2].extend(r.get("system_times") or [])
+with open(sys.argv[1], "w") as out:
+    out.write("command,mean,stddev,median,user,system,min,max\n")
+    for name, (times, user, system) in runs.items():
+        m = statistics.mean
+        out.write(f"{name},{m(times)},{statistics.stdev(times) if len(times) > 1 else 0},{statistics.median(times)},"
+                  f"{m(user) if user else 0},{m(system) if system else 0},{min(times)},{max(times)}\n")
+        print(f"  {name:12s} mean {m(times)*1000:7.1f} ms  median {statistics.median(times)*1000:7.1f} ms  "
+              f"min {min(times)*1000:7.1f} ms  max {max(times)*1000:7.1f} ms  ({len(times)} runs)")
+PY
+  # (not left in $work, which the 10x run lints)
+  rm -f "$csv".*.json
+}
 # peak resident memory in MB of a command: the highest of 3 runs (which files the workers happen
 # to parse at the same time moves it by a few MB from run to run)
 peak() {
@@ -91,32 +127,36 @@ peak() {
   done | sort -n | tail -1 | awk '{printf "%.1f", $1/1024}'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+# the ratio of the means of commands $2 and $3 in CSV $1
+by_mean() { ratio "$(mean "$1" "$2")" "$(mean "$1" "$3")"; }
 rate() { awk -v n="$1" -v t="$2" 'BEGIN{printf "%.0f", n/t}'; }
 mbps() { awk -v n="$1" -v t="$2" 'BEGIN{printf "%.1f", n/1e6/t}'; }
 
-say "ekslint against its parse-only floor ($runs runs each)"
-hyperfine -N -i --warmup 3 --runs "$runs" --export-csv "$work/main.csv" \
+say "ekslint against its parse-only floor ($runs runs each, in 5 alternating rounds)"
+rounds "$work/main.csv" "$runs" \
   -n parse-only "$bin __parse-only $corpus" \
   -n ekslint "$bin --format json --output /dev/null $corpus"
-t_floor=$(mean "$work/main.csv" parse-only)
-t_lint=$(mean "$work/main.csv" ekslint)
+# Medians decide (the machine this was written on, a 2-vCPU virtual one, swings 15-20% from run
+# to run); means are printed beside them.
+t_floor=$(median "$work/main.csv" parse-only)
+t_lint=$(median "$work/main.csv" ekslint)
 m_floor=$(peak "$bin" __parse-only "$corpus")
 m_lint=$(peak "$bin" --format json --output /dev/null "$corpus")
 
-say "thread scaling (RAYON_NUM_THREADS=1 against 2)"
-hyperfine -N -i --warmup 2 --runs "$runs" --export-csv "$work/threads.csv" \
+say "thread scaling (RAYON_NUM_THREADS=1 against 2, in 5 alternating rounds)"
+rounds "$work/threads.csv" "$runs" \
   -n floor-1 "env RAYON_NUM_THREADS=1 $bin __parse-only $corpus" \
   -n floor-2 "env RAYON_NUM_THREADS=2 $bin __parse-only $corpus" \
   -n ekslint-1 "env RAYON_NUM_THREADS=1 $bin --format json --output /dev/null $corpus" \
   -n ekslint-2 "env RAYON_NUM_THREADS=2 $bin --format json --output /dev/null $corpus" \
   -n human-1 "env RAYON_NUM_THREADS=1 $bin --output /dev/null $corpus" \
   -n human-2 "env RAYON_NUM_THREADS=2 $bin --output /dev/null $corpus"
-t1=$(mean "$work/threads.csv" ekslint-1)
-h1=$(mean "$work/threads.csv" human-1)
-h2=$(mean "$work/threads.csv" human-2)
-t2=$(mean "$work/threads.csv" ekslint-2)
-f1=$(mean "$work/threads.csv" floor-1)
-f2=$(mean "$work/threads.csv" floor-2)
+t1=$(median "$work/threads.csv" ekslint-1)
+h1=$(median "$work/threads.csv" human-1)
+h2=$(median "$work/threads.csv" human-2)
+t2=$(median "$work/threads.csv" ekslint-2)
+f1=$(median "$work/threads.csv" floor-1)
+f2=$(median "$work/threads.csv" floor-2)
 
 if [ $tenx = 1 ]; then
   say "10x corpus (copied to $work)"
@@ -124,7 +164,7 @@ if [ $tenx = 1 ]; then
   read -r files10 _ < <("$bin" __parse-only "$work" | awk '{print $1, $3}')
   hyperfine -N -i --warmup 1 --runs 3 --export-csv "$work/tenx.csv" \
     -n ekslint-10x "$bin --format json --output /dev/null $work"
-  t10=$(mean "$work/tenx.csv" ekslint-10x)
+  t10=$(median "$work/tenx.csv" ekslint-10x)
   m10=$(peak "$bin" --format json --output /dev/null "$work")
   # The floor's own growth: the sorted list of every file found (a lint run holds it too).
   m10_floor=$(peak "$bin" __parse-only "$work")
@@ -170,7 +210,7 @@ fi
 say "results"
 printf '%-24s %9s %10s %8s %10s %s\n' tool "time (s)" "files/s" "MB/s" "peak (MB)" "ratio"
 printf '%-24s %9.3f %10s %8s %10s %s\n' "parse-only floor" "$t_floor" "$(rate "$files" "$t_floor")" "$(mbps "$bytes" "$t_floor")" "$m_floor" "1.00"
-printf '%-24s %9.3f %10s %8s %10s %s\n' "ekslint" "$t_lint" "$(rate "$files" "$t_lint")" "$(mbps "$bytes" "$t_lint")" "$m_lint" "$(ratio "$t_lint" "$t_floor")x the floor (target <= 1.5; fastest runs: $(ratio "$(minimum "$work/main.csv" ekslint)" "$(minimum "$work/main.csv" parse-only)"))"
+printf '%-24s %9.3f %10s %8s %10s %s\n' "ekslint" "$t_lint" "$(rate "$files" "$t_lint")" "$(mbps "$bytes" "$t_lint")" "$m_lint" "$(ratio "$t_lint" "$t_floor")x the floor (target <= 1.5; by mean $(by_mean "$work/main.csv" ekslint parse-only), fastest runs $(ratio "$(minimum "$work/main.csv" ekslint)" "$(minimum "$work/main.csv" parse-only)"))"
 if [ -n "${t_yaml:-}" ]; then
   printf '%-24s %9.3f %10s %8s %10s %s\n' "yamllint -d relaxed" "$t_yaml" "$(rate "$yfiles" "$t_yaml")" "-" "$m_yaml" \
     "$(ratio "$(rate "$files" "$t_lint")" "$(rate "$yfiles" "$t_yaml")")x slower per file than ekslint (target >= 200; $yfiles files)"
@@ -180,8 +220,8 @@ if [ -n "${t_checkov:-}" ]; then
     "$(ratio "$t_checkov" "$t_lint")x slower than ekslint (target >= 1000)"
 fi
 echo
-echo "threads: ekslint $(printf '%.3f' "$t1") s on 1, $(printf '%.3f' "$t2") s on 2: $(ratio "$t1" "$t2")x (target >= 1.7); floor $(ratio "$f1" "$f2")x"
-echo "         the default (human) report: $(printf '%.3f' "$h1") s on 1, $(printf '%.3f' "$h2") s on 2: $(ratio "$h1" "$h2")x"
+echo "threads: ekslint $(printf '%.3f' "$t1") s on 1, $(printf '%.3f' "$t2") s on 2: $(ratio "$t1" "$t2")x (target >= 1.7; by mean $(by_mean "$work/threads.csv" ekslint-1 ekslint-2)); floor $(ratio "$f1" "$f2")x (by mean $(by_mean "$work/threads.csv" floor-1 floor-2))"
+echo "         the default (human) report: $(printf '%.3f' "$h1") s on 1, $(printf '%.3f' "$h2") s on 2: $(ratio "$h1" "$h2")x (by mean $(by_mean "$work/threads.csv" human-1 human-2))"
 if [ $tenx = 1 ]; then
   echo "10x:     $files10 files in $(printf '%.3f' "$t10") s = $(ratio "$t10" "$t_lint")x the time (target <= 11), peak $m10 MB against $m_lint MB (target: flat, <= 64); the floor: $m10_floor MB against $m_floor MB"
 fi
