@@ -93,7 +93,8 @@ pub enum Format {
     Human,
     /// One JSON document (see README "JSON output").
     Json,
-    /// One JSON object per finding per line, with the fields of a `json` diagnostic; no summary.
+    /// One JSON object per finding per line, with the fields of a `json` diagnostic; no summary (a
+    /// path not linted is a line `{"file", "skipped"}`).
     JsonLines,
     /// SARIF 2.1.0 for code scanning (GitHub, Azure DevOps, IDEs), with every rule's documentation.
     Sarif,

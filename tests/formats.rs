@@ -520,6 +520,51 @@ fn paths_not_linted_are_named_in_the_machine_formats() {
         )
     );
 
+    let run = run_in(dir.path(), &args("json-lines"));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        json_lines(&run),
+        [
+            serde_json::json!({"file": "missing.yaml", "skipped": "no such file or directory"}),
+            serde_json::json!({"file": "k8s/big.yaml", "skipped": too_big}),
+        ]
+    );
+
+    let run = run_in(dir.path(), &args("gitlab"));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let issues = parse(&run);
+    let issues = issues.as_array().expect("an array");
+    let named: Vec<(&str, &str, &str, &Value)> = issues
+        .iter()
+        .map(|i| {
+            (
+                i["check_name"].as_str().unwrap(),
+                i["location"]["path"].as_str().unwrap(),
+                i["description"].as_str().unwrap(),
+                &i["location"]["lines"]["begin"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (
+                "ekslint/not-linted",
+                "missing.yaml",
+                "not linted: no such file or directory",
+                &Value::from(1)
+            ),
+            (
+                "ekslint/not-linted",
+                "k8s/big.yaml",
+                big.as_str(),
+                &Value::from(1)
+            ),
+        ]
+    );
+    assert_ne!(issues[0]["fingerprint"], issues[1]["fingerprint"]);
+    assert_eq!(issues[0]["severity"], "major");
+
     let run = run_in(dir.path(), &args("junit"));
     assert_eq!(run.code, 2, "{}", run.stderr);
     let suite = parse_xml(&run.stdout).unwrap();

@@ -9,6 +9,9 @@
 //! GitLab compares the fingerprints of the merge request's report with the target branch's to say
 //! which issues are new or fixed, so a fingerprint must not change when lines move: it is a digest
 //! of [`Finding::fingerprint`] (file, rule, object, node path, offending text — no line numbers).
+//!
+//! A path that was not linted (unreadable, too large, missing) is an issue too, so the merge
+//! request shows it: `check_name` `ekslint/not-linted`, severity `major`, line 1.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -67,7 +70,11 @@ fn severity(s: Severity) -> &'static str {
 
 impl Gitlab {
     fn fingerprint(&mut self, r: &FileResult, f: &Finding) -> String {
-        let base = digest(&f.fingerprint(&repo_path(&r.source.name)));
+        self.unique(digest(&f.fingerprint(&repo_path(&r.source.name))))
+    }
+
+    /// `base` as hex, or (given out before) a digest of it and its occurrence number.
+    fn unique(&mut self, base: u128) -> String {
         let n = self.seen.entry(base).or_insert(0);
         *n += 1;
         if *n == 1 {
@@ -78,8 +85,20 @@ impl Gitlab {
     }
 }
 
+impl Gitlab {
+    fn write(&mut self, out: &mut dyn Write, issue: &Issue) -> io::Result<()> {
+        out.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut *out, issue)?;
+        self.count += 1;
+        Ok(())
+    }
+}
+
 impl Reporter for Gitlab {
     fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
+        if let Some(s) = &r.skipped {
+            self.not_linted(out, &r.source.name, &s.reason)?;
+        }
         let path = repo_path(&r.source.name);
         for f in &r.findings {
             let issue = Issue {
@@ -94,11 +113,25 @@ impl Reporter for Gitlab {
                     },
                 },
             };
-            out.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
-            serde_json::to_writer(&mut *out, &issue)?;
-            self.count += 1;
+            self.write(out, &issue)?;
         }
         Ok(())
+    }
+
+    fn not_linted(&mut self, out: &mut dyn Write, path: &str, reason: &str) -> io::Result<()> {
+        let path = repo_path(path);
+        let description = format!("not linted: {reason}");
+        let issue = Issue {
+            description: &description,
+            check_name: "ekslint/not-linted",
+            fingerprint: self.unique(digest(&format!("ekslint/not-linted\0{path}"))),
+            severity: "major",
+            location: Location {
+                path: &path,
+                lines: Lines { begin: 1 },
+            },
+        };
+        self.write(out, &issue)
     }
 
     fn finish(&mut self, out: &mut dyn Write, _summary: &Summary) -> io::Result<()> {

@@ -89,8 +89,8 @@ pub trait Reporter {
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
     /// A path that was not linted at all (it does not exist, or could not be read) and why,
     /// before any file. A file over the size limit comes to [`Reporter::file`] with its
-    /// `skipped` reason instead. Formats that can say it do (JSON, SARIF, GitHub annotations,
-    /// JUnit); standard error says it whatever the format.
+    /// `skipped` reason instead. Every machine format says it in the report; standard error says
+    /// it whatever the format.
     fn not_linted(&mut self, _out: &mut dyn Write, _path: &str, _reason: &str) -> io::Result<()> {
         Ok(())
     }
