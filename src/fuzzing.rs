@@ -75,8 +75,13 @@ pub fn pipeline(linter: &Linter, data: &[u8]) {
         }
     }
     let _ = summary.line();
+    // A path that is not linted is named in the report too, with a reason: fuzzed text for both.
+    let reason = String::from_utf8_lossy(&content[..content.len().min(64)]);
     for mut reporter in reporters(linter) {
         let mut out = std::io::sink();
+        reporter
+            .not_linted(&mut out, name, &reason)
+            .expect("a sink does not fail");
         for r in &results {
             reporter.file(&mut out, r).expect("a sink does not fail");
         }
