@@ -1178,7 +1178,7 @@ fn lint_one(linter: &Linter, input: &Input, wait: bool) -> Linted {
                 r => r.map_err(|e| io_message(&e)),
             }
         }
-        Input::Stdin { name } => discover::read_stdin(name)
+        Input::Stdin { name } => discover::read_stdin(name, linter.max_file_size)
             .map(|bytes| linter.lint_bytes(name, bytes))
             .map_err(|(_, message)| message),
     };

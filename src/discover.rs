@@ -707,15 +707,36 @@ fn walk_message(err: &ignore::Error) -> String {
     }
 }
 
-/// Reads standard input whole; an error comes back as (name, message) like every I/O error.
-pub fn read_stdin(name: &str) -> Result<Vec<u8>, (String, String)> {
+/// Reads `input` to its end, unless it goes past `limit` bytes: then `Ok(Err(why))`, having read
+/// one byte more than the limit. For what has no size to check first: standard input, a pipe, a
+/// device (`/dev/zero` never ends).
+pub fn read_at_most(
+    input: impl std::io::Read,
+    limit: u64,
+    what: &str,
+) -> std::io::Result<Result<Vec<u8>, String>> {
     use std::io::Read;
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .lock()
-        .read_to_end(&mut buf)
-        .map_err(|e| (name.to_string(), io_message(&e)))?;
-    Ok(buf)
+    let mut bytes = Vec::new();
+    input
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Ok(Err(format!(
+            "{what} is larger than the {} limit (raise it with --max-file-size)",
+            crate::lint::size_text(limit)
+        )));
+    }
+    Ok(Ok(bytes))
+}
+
+/// Reads standard input whole, up to `limit` bytes; an error (or too much input) comes back as
+/// (name, message) like every I/O error.
+pub fn read_stdin(name: &str, limit: u64) -> Result<Vec<u8>, (String, String)> {
+    match read_at_most(std::io::stdin().lock(), limit, "standard input") {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(why)) => Err((name.to_string(), why)),
+        Err(e) => Err((name.to_string(), io_message(&e))),
+    }
 }
 
 /// An I/O error as a short sentence, without Rust's `(os error 2)` noise.

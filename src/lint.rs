@@ -346,7 +346,8 @@ impl Linter {
         // `fs::read` (and `File::read_to_end`) would ask for the size again: read into a buffer
         // of the size known. A regular file is read up to that size, which also spares the read
         // that would only find its end (one system call per file); anything else (a pipe, a
-        // `/proc` file that says it is empty) is read to its end.
+        // device, a `/proc` file that says it is empty) is read to its end, or to the size limit
+        // (`/dev/zero` has no end).
         let _pass = match &self.gate {
             Some(gate) if meta.len() > Gate::LARGE => match gate.pass(meta.len(), wait) {
                 Some(pass) => Some(pass),
@@ -359,13 +360,19 @@ impl Linter {
             },
             _ => None,
         };
-        let limit = if meta.is_file() && meta.len() > 0 {
-            meta.len()
+        let bytes = if meta.is_file() && meta.len() > 0 {
+            let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(&mut file, meta.len()),
+                &mut bytes,
+            )?;
+            bytes
         } else {
-            u64::MAX
+            match crate::discover::read_at_most(&mut file, self.max_file_size, "file")? {
+                Ok(bytes) => bytes,
+                Err(why) => return Ok(self.skipped(display, why)),
+            }
         };
-        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, limit), &mut bytes)?;
         drop(file);
         let mut r = self.lint_file(display, bytes, patch);
         if !r.source.text.is_empty() {

@@ -44,7 +44,9 @@ pub fn count_events(text: &str) -> (usize, bool) {
 fn one(input: &Input) -> Totals {
     let bytes = match input {
         Input::File { path, .. } => std::fs::read(path).ok(),
-        Input::Stdin { name } => discover::read_stdin(name).ok(),
+        Input::Stdin { name } => {
+            discover::read_stdin(name, crate::lint::DEFAULT_MAX_FILE_SIZE).ok()
+        }
     };
     let Some(bytes) = bytes else {
         return Totals {

@@ -235,12 +235,16 @@ fn read_input(input: &Input) -> Result<(String, Vec<u8>, bool), (String, String)
                     ),
                 ));
             }
-            let bytes = std::fs::read(path).map_err(|e| (display.clone(), io_message(&e)))?;
+            // Up to the limit: a device or a pipe has no size to check first.
+            let bytes = std::fs::File::open(path)
+                .and_then(|f| crate::discover::read_at_most(f, DEFAULT_MAX_FILE_SIZE, "file"))
+                .map_err(|e| (display.clone(), io_message(&e)))?
+                .map_err(|why| (display.clone(), format!("{why}: not sized")))?;
             Ok((display.clone(), bytes, *patch))
         }
         Input::Stdin { name } => Ok((
             name.clone(),
-            crate::discover::read_stdin(name)?,
+            crate::discover::read_stdin(name, DEFAULT_MAX_FILE_SIZE)?,
             looks_like_patch_name(name),
         )),
     }

@@ -173,6 +173,61 @@ fn huge_file_is_skipped_with_the_reason() {
     assert!(r.stderr.contains("unknown unit `parsecs`"), "{}", r.stderr);
 }
 
+/// What has no size to check first (a device that never ends, standard input) is read up to the
+/// limit and no further: skipped with the reason, never read until memory runs out.
+#[test]
+fn endless_inputs_stop_at_the_size_limit() {
+    let d = with_good(&[]);
+    if Path::new("/dev/zero").exists() {
+        let r = run(d.path(), &["--max-file-size", "1K", "/dev/zero", "."]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_eq!(
+            json(&r)["skipped"],
+            serde_json::json!([{"file": "/dev/zero", "reason": "file is larger than the 1 KiB limit (raise it with --max-file-size)"}])
+        );
+        assert_good_still_linted(&r);
+        // `ekslint size` reads the same way.
+        let out = Command::new(BIN)
+            .args(["size", "/dev/zero"])
+            .output()
+            .expect("run ekslint size");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("larger than the 32 MiB limit"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Standard input over the limit (here 3 KiB of a 1 KiB limit).
+    let mut child = Command::new(BIN)
+        .args([
+            "--isolated",
+            "--format",
+            "json",
+            "--max-file-size",
+            "1K",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run ekslint");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        // ekslint may stop reading (and exit) before all of it is written.
+        let _ = stdin.write_all(&b"a: 1\n".repeat(600));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["skipped"][0]["reason"],
+        "standard input is larger than the 1 KiB limit (raise it with --max-file-size)"
+    );
+}
+
 #[test]
 fn invalid_utf8_and_binary_and_empty_files() {
     let d = with_good(&[
