@@ -4,7 +4,7 @@
 use regex::Regex;
 
 use super::path::{Path, Sel};
-use super::spec::{NumberRange, PredicateSpec};
+use super::spec::{NumberRange, PredicateSpec, ScalarValue};
 use crate::k8s::{Object, quantity};
 use crate::yaml::K8sType;
 
@@ -30,8 +30,9 @@ impl CompileError {
 #[derive(Debug)]
 pub enum Op {
     Present(bool),
-    Equals(String),
-    OneOf(Vec<String>),
+    /// The value's text, and whether it is an integer (compared as Kubernetes reads one).
+    Equals(String, bool),
+    OneOf(Vec<(String, bool)>),
     Matches(Regex),
     Number(NumberRange),
     Quantity(Option<f64>, Option<f64>),
@@ -77,10 +78,14 @@ impl Predicate {
             ops.push(Op::Present(b));
         }
         if let Some(v) = &spec.equals {
-            ops.push(Op::Equals(v.text()));
+            ops.push(Op::Equals(v.text(), matches!(v, ScalarValue::Int(_))));
         }
         if let Some(v) = &spec.one_of {
-            ops.push(Op::OneOf(v.iter().map(|s| s.text()).collect()));
+            ops.push(Op::OneOf(
+                v.iter()
+                    .map(|s| (s.text(), matches!(s, ScalarValue::Int(_))))
+                    .collect(),
+            ));
         }
         if let Some(r) = &spec.matches {
             let re = Regex::new(&r.value)
@@ -185,8 +190,16 @@ impl Predicate {
         let number = || cur.and_then(|c| c.node.number_text());
         match &self.op {
             Op::Present(b) => cur.is_some() == *b,
-            Op::Equals(v) => text().is_some_and(|t| t == v),
-            Op::OneOf(vs) => text().is_some_and(|t| vs.iter().any(|v| v == t)),
+            // An integer in the rule equals the same integer however the manifest writes it.
+            Op::Equals(v, true) => number().is_some_and(|t| t == *v),
+            Op::Equals(v, false) => text().is_some_and(|t| t == v),
+            Op::OneOf(vs) => vs.iter().any(|(v, integer)| {
+                if *integer {
+                    number().is_some_and(|t| t == *v)
+                } else {
+                    text().is_some_and(|t| t == v)
+                }
+            }),
             Op::Matches(re) => text().is_some_and(|t| re.is_match(t)),
             Op::Number(r) => number()
                 .and_then(|t| t.trim().parse::<f64>().ok())
