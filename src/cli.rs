@@ -152,7 +152,7 @@ pub struct CheckArgs {
     /// Also say which files were skipped and why, and how many objects each file held.
     #[arg(long, short)]
     pub verbose: bool,
-    /// Use this config file instead of the nearest `.ekslint.yaml` upward from the current directory.
+    /// Use this config file instead of the nearest `.ekslint.yaml` upward from the paths linted.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Ignore config files.
@@ -385,7 +385,7 @@ fn load_config(args: &CheckArgs) -> Result<Config, i32> {
     }
     let path = match &args.config {
         Some(p) => Some(p.clone()),
-        None => config_for_paths(&args.paths),
+        None => config_for_paths(&args.paths, args.stdin_filename.as_deref()),
     };
     if let Some(p) = &path
         && args.config.is_none()
@@ -416,14 +416,20 @@ fn load_config(args: &CheckArgs) -> Result<Config, i32> {
 
 /// The config file of a lint run: the nearest `.ekslint.yaml` upward from the paths linted (a
 /// file's directory, a directory itself), so `ekslint team/k8s` run from the repository root uses
-/// `team/.ekslint.yaml`. A path with none above it, standard input, and no path at all take the
-/// one found from the current directory. A run has one config: when the paths lead to different
+/// `team/.ekslint.yaml`; standard input counts as the path `--stdin-filename` gives it. A path
+/// with none above it, standard input without a name, and no path at all take the one found
+/// from the current directory. A run has one config: when the paths lead to different
 /// files, the current directory's is used and a warning names each one left out.
-fn config_for_paths(paths: &[String]) -> Option<PathBuf> {
+fn config_for_paths(paths: &[String], stdin_filename: Option<&str>) -> Option<PathBuf> {
     let cwd = std::env::current_dir().ok()?;
     let here = crate::config::discover(&cwd);
     let mut found: Vec<(Option<PathBuf>, &str)> = Vec::new();
-    for arg in paths.iter().filter(|p| *p != "-") {
+    // Standard input counts as the file it stands for (`--stdin-filename`, as an editor says).
+    let named = paths.iter().filter_map(|p| match p.as_str() {
+        "-" => stdin_filename,
+        p => Some(p),
+    });
+    for arg in named {
         let path = crate::discover::normalize(&cwd.join(arg));
         let start = if path.is_dir() {
             path.as_path()
@@ -445,13 +451,13 @@ fn config_for_paths(paths: &[String]) -> Option<PathBuf> {
         several => {
             let show = |p: &Path| {
                 crate::discover::Anchor::at(&cwd)
-                    .and_then(|a| a.relative(p))
+                    .and_then(|a| a.relative_any(p))
                     .unwrap_or_else(|| p.to_path_buf())
                     .display()
                     .to_string()
             };
             let using = here.as_deref().map_or_else(
-                || "none, as there is none here or above".to_string(),
+                || "none (there is no config file here or above)".to_string(),
                 |p| format!("the current directory's ({})", show(p)),
             );
             for (config, arg) in several {
@@ -737,13 +743,20 @@ fn check(args: CheckArgs) -> i32 {
     } = sink.state.into_inner().unwrap_or_else(|p| p.into_inner());
     let t2 = std::time::Instant::now();
     let mut io_failed = !walk_errors.is_empty() || !failed.is_empty();
+    // The paths not linted go to the report (below) and to stderr, but only once to a terminal:
+    // the human report on standard output says them itself.
+    let to_stderr = args.format != Format::Human || args.output.is_some();
     for e in &walk_errors {
         summary.skipped += 1;
-        error(format!("{}: {}", e.path, e.message));
+        if to_stderr {
+            error(format!("{}: {}", e.path, e.message));
+        }
     }
     for (name, message) in &failed {
         summary.skipped += 1;
-        error(format!("{name}: {message}"));
+        if to_stderr {
+            error(format!("{name}: {message}"));
+        }
     }
 
     // `--output FILE`: the report goes to the file, the summary line to stderr (after the report).
@@ -1046,9 +1059,10 @@ fn parse_size(text: &str) -> Result<u64, String> {
         "kb" => 1_000,
         "mb" => 1_000_000,
         "gb" => 1_000_000_000,
-        other => {
+        _ => {
             return Err(format!(
-                "unknown unit `{other}`: use K, M or G (or Ki/KiB, Mi/MiB, Gi/GiB; KB, MB, GB are powers of 1000)"
+                "unknown unit `{}`: use K, M or G (or Ki/KiB, Mi/MiB, Gi/GiB; KB, MB, GB are powers of 1000)",
+                unit.trim()
             ));
         }
     };
@@ -1351,7 +1365,7 @@ mod tests {
         assert_eq!(parse_size("32MiB"), Ok(crate::lint::DEFAULT_MAX_FILE_SIZE));
         assert!(parse_size("").is_err());
         assert!(parse_size("K").is_err());
-        assert!(parse_size("12Q").unwrap_err().contains("unknown unit `q`"));
+        assert!(parse_size("12Q").unwrap_err().contains("unknown unit `Q`"));
         assert!(
             parse_size("99999999999G")
                 .unwrap_err()

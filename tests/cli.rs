@@ -649,8 +649,18 @@ fn whole_fixture_directory_equals_the_files_one_by_one() {
 
 #[test]
 fn missing_path_exits_2() {
+    // The human report on standard output says it (once: not again on stderr).
     let r = run(ekslint().arg("/does/not/exist"));
     assert_eq!(r.code, 2);
+    assert!(
+        r.stdout
+            .contains("/does/not/exist: not linted: no such file or directory"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("and 1 path not linted."), "{}", r.stdout);
+    // A machine format on stdout: stderr says it.
+    let r = run(ekslint().args(["--format", "json", "/does/not/exist"]));
     assert!(
         r.stderr
             .contains("/does/not/exist: no such file or directory"),

@@ -565,6 +565,34 @@ fn paths_not_linted_are_named_in_the_machine_formats() {
     assert_ne!(issues[0]["fingerprint"], issues[1]["fingerprint"]);
     assert_eq!(issues[0]["severity"], "major");
 
+    // The human report says it in the report, saved with -o too, and its summary line does not
+    // read as a clean run; on standard output it is said there once, not again on stderr.
+    let run = run_in(
+        dir.path(),
+        &[&args("human")[..], &["-o", "report.txt"]].concat(),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let report = fs::read_to_string(dir.path().join("report.txt")).unwrap();
+    assert!(
+        report.contains("missing.yaml: not linted: no such file or directory\n")
+            && report.contains(&format!("k8s/big.yaml: skipped: {too_big}\n"))
+            && report.contains("No problems in 1 file, and 2 paths not linted."),
+        "{report}"
+    );
+    assert!(
+        run.stderr
+            .contains("missing.yaml: no such file or directory"),
+        "{}",
+        run.stderr
+    );
+    let run = run_in(dir.path(), &args("human"));
+    assert!(
+        run.stdout.contains("missing.yaml: not linted"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stderr.contains("missing.yaml"), "{}", run.stderr);
+
     let run = run_in(dir.path(), &args("junit"));
     assert_eq!(run.code, 2, "{}", run.stderr);
     let suite = parse_xml(&run.stdout).unwrap();

@@ -260,6 +260,36 @@ fn config_is_found_from_the_paths_linted() {
         "{}",
         r.stderr
     );
+    // Standard input counts as the path --stdin-filename names, as an editor passes it.
+    let out = Command::new(BIN)
+        .args([
+            "--format",
+            "json",
+            "--stdin-filename",
+            "team/k8s/pod.yaml",
+            "-",
+        ])
+        .current_dir(d.path())
+        .stdin(std::fs::File::open(d.path().join("other/pod.yaml")).unwrap())
+        .output()
+        .unwrap();
+    let r = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert_eq!(rules(&r), ["EKS301"], "{}", r.stderr);
+    // A config outside the current directory is named relative to it too.
+    let r = run_in(
+        &d.path().join("team"),
+        &["--format", "json", "k8s", "../other"],
+    );
+    assert!(
+        r.stderr
+            .contains("warning: ../.ekslint.yaml (the config for ../other) is not used"),
+        "{}",
+        r.stderr
+    );
     // --config and --isolated still decide alone, without a warning.
     let r = run_in(
         d.path(),

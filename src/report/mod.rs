@@ -49,7 +49,7 @@ impl Summary {
         self.errors + self.warnings + self.infos
     }
 
-    /// `12 problems (3 errors, 9 warnings, 0 info) in 41 files, 2 skipped`
+    /// `12 problems (3 errors, 9 warnings, 0 info) in 41 files, and 2 paths not linted.`
     pub fn line(&self) -> String {
         let plural = |n: usize, word: &str| {
             if n == 1 {
@@ -59,8 +59,9 @@ impl Summary {
             }
         };
         let files = plural(self.files, "file");
+        // Said so that a run that exits 2 never reads as a clean one.
         let skipped = if self.skipped > 0 {
-            format!(", {} skipped", self.skipped)
+            format!(", and {} not linted", plural(self.skipped, "path"))
         } else {
             String::new()
         };
@@ -89,8 +90,8 @@ pub trait Reporter {
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
     /// A path that was not linted at all (it does not exist, or could not be read) and why,
     /// before any file. A file over the size limit comes to [`Reporter::file`] with its
-    /// `skipped` reason instead. Every machine format says it in the report; standard error says
-    /// it whatever the format.
+    /// `skipped` reason instead. Every format says it in the report; standard error says it too,
+    /// except when the human report is on standard output (it would say it twice).
     fn not_linted(&mut self, _out: &mut dyn Write, _path: &str, _reason: &str) -> io::Result<()> {
         Ok(())
     }
