@@ -449,13 +449,7 @@ fn config_for_paths(paths: &[String], stdin_filename: Option<&str>) -> Option<Pa
         [] => here,
         [(one, _)] => one.clone(),
         several => {
-            let show = |p: &Path| {
-                crate::discover::Anchor::at(&cwd)
-                    .and_then(|a| a.relative_any(p))
-                    .unwrap_or_else(|| p.to_path_buf())
-                    .display()
-                    .to_string()
-            };
+            let show = |p: &Path| from_here(p);
             let using = here.as_deref().map_or_else(
                 || "none (there is no config file here or above)".to_string(),
                 |p| format!("the current directory's ({})", show(p)),
@@ -471,6 +465,16 @@ fn config_for_paths(paths: &[String], stdin_filename: Option<&str>) -> Option<Pa
             here
         }
     }
+}
+
+/// `p` as a path from the current directory (`../.ekslint.yaml`), for messages.
+fn from_here(p: &Path) -> String {
+    let shown = crate::discover::Anchor::at(Path::new("."))
+        .and_then(|a| a.relative_any(p))
+        .unwrap_or_else(|| p.to_path_buf())
+        .display()
+        .to_string();
+    if shown.is_empty() { ".".into() } else { shown }
 }
 
 /// The config file at `path`, or exit code 2 once its error is shown (with its code frame).
@@ -574,7 +578,7 @@ fn check(args: CheckArgs) -> i32 {
     // keep of a file is put back in walk order by `Sink`. No list of all files is ever held.
     let t1 = std::time::Instant::now();
     let mut walk_errors = Vec::new();
-    let excluded: Vec<String>;
+    let seen: discover::Walked;
     let (linter, sink) = if threads <= 1 {
         // One thread means one thread: walk, lint and keep in turn.
         let linter = match prepare_linter(builtin, &args, &mut config) {
@@ -583,7 +587,7 @@ fn check(args: CheckArgs) -> i32 {
         };
         let sink = Sink::new(spill.budget());
         let mut seq = 0;
-        excluded = discover::stream(
+        seen = discover::stream(
             &paths,
             &excludes,
             &stdin_name,
@@ -611,7 +615,7 @@ fn check(args: CheckArgs) -> i32 {
                 let mut spare: Vec<Vec<(usize, Input)>> = Vec::new();
                 let mut batch = Vec::with_capacity(BATCH);
                 let mut open = true;
-                let excluded = discover::stream(
+                let seen = discover::stream(
                     paths,
                     &excludes,
                     &stdin_name,
@@ -642,7 +646,7 @@ fn check(args: CheckArgs) -> i32 {
                 drop(spare);
                 // Until the last worker is done, the batches it hands back are freed here.
                 for _ in back_rx {}
-                (errors, excluded)
+                (errors, seen)
             });
             // The built-in rules were parsed while the walk started.
             let linter = prepare_linter(builtin, &args, &mut config);
@@ -729,7 +733,7 @@ fn check(args: CheckArgs) -> i32 {
         match walked {
             Ok((linter, sink, (errors, named))) => {
                 walk_errors = errors;
-                excluded = named;
+                seen = named;
                 (linter, sink)
             }
             Err(code) => return code,
@@ -948,10 +952,34 @@ fn check(args: CheckArgs) -> i32 {
         eprintln!("{}", summary.line());
     }
     if args.verbose {
-        for path in &excluded {
+        for path in &seen.excluded {
             eprintln!("ekslint: {path}: excluded (`exclude` in the config, or --exclude)");
         }
     }
+    // Config files in the tree that this run did not use (a run has one config): said, so that
+    // a team's own settings are never left out without a word.
+    if args.config.is_none() && !args.isolated {
+        let in_use = config
+            .path
+            .as_deref()
+            .and_then(|p| std::fs::canonicalize(p).ok());
+        for c in &seen.configs {
+            if std::fs::canonicalize(c).ok() == in_use {
+                continue;
+            }
+            let using = config
+                .path
+                .as_deref()
+                .map_or_else(|| "none".to_string(), from_here);
+            eprintln!(
+                "ekslint: warning: {} is not used: a run uses one config ({using}), and the files under {} were linted with it; lint {} in a run of its own to use its config",
+                from_here(c),
+                from_here(c.parent().unwrap_or(Path::new("."))),
+                from_here(c.parent().unwrap_or(Path::new("."))),
+            );
+        }
+    }
+    let excluded = &seen.excluded;
     if summary.files == 0 && summary.skipped == 0 {
         // "No problems in 0 files" is easy to misread as a clean run.
         if excluded.is_empty() {

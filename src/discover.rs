@@ -342,7 +342,7 @@ pub fn stream(
     stdin_name: &str,
     mut each: impl FnMut(Input) -> bool,
     mut error: impl FnMut(DiscoverError),
-) -> Vec<String> {
+) -> Walked {
     let mut stream = Stream::new(args, excludes, stdin_name);
     for found in &mut stream {
         match found {
@@ -354,7 +354,24 @@ pub fn stream(
             Err(e) => error(e),
         }
     }
-    stream.excluded
+    Walked {
+        excluded: stream.excluded,
+        configs: stream.configs,
+    }
+}
+
+/// What a walk saw besides the files it gave.
+#[derive(Default)]
+pub struct Walked {
+    /// Files named as arguments that the excludes skipped.
+    pub excluded: Vec<String>,
+    /// Config files (`.ekslint.yaml`) in the directories walked, as the walk named them.
+    pub configs: Vec<PathBuf>,
+}
+
+/// A config file's name (it is never linted as a manifest).
+pub fn is_config_name(name: &std::ffi::OsStr) -> bool {
+    crate::config::FILE_NAMES.iter().any(|n| name == *n)
 }
 
 /// [`stream`] as an iterator: the next file (or error) each time it is asked, walking only as
@@ -369,6 +386,8 @@ pub struct Stream {
     walking: Option<(ignore::Walk, PathBuf, Patches)>,
     /// Files named as arguments that the excludes skipped.
     pub excluded: Vec<String>,
+    /// Config files met in the directories walked.
+    pub configs: Vec<PathBuf>,
 }
 
 impl Stream {
@@ -386,6 +405,7 @@ impl Stream {
                 .then(|| stdin_name.to_string()),
             walking: None,
             excluded: Vec::new(),
+            configs: Vec::new(),
         }
     }
 
@@ -409,7 +429,10 @@ impl Iterator for Stream {
                 match walker.next() {
                     Some(Ok(e)) => {
                         let is_file = e.file_type().is_some_and(|t| t.is_file());
-                        if is_file && FileKind::is_lintable(&e.file_name().to_string_lossy()) {
+                        if is_file && is_config_name(e.file_name()) {
+                            self.configs.push(e.into_path());
+                        } else if is_file && FileKind::is_lintable(&e.file_name().to_string_lossy())
+                        {
                             let file = e.into_path();
                             let patch = patches.is_patch(&file, root);
                             if let Some(input) = self.first_time(file, patch) {
@@ -596,7 +619,9 @@ fn builder(root: &Path, excludes: &Excludes) -> WalkBuilder {
     let root_owned = root.to_path_buf();
     let excludes_filter = excludes.clone();
     let mut b = WalkBuilder::new(root);
-    b.hidden(true)
+    // Hidden entries are skipped below, all but config files: a lint run says which ones in the
+    // tree it did not use.
+    b.hidden(false)
         .git_ignore(true)
         .git_global(false)
         .git_exclude(true)
@@ -609,6 +634,9 @@ fn builder(root: &Path, excludes: &Excludes) -> WalkBuilder {
                 return true;
             }
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if e.file_name().as_encoded_bytes().starts_with(b".") {
+                return !is_dir && is_config_name(e.file_name());
+            }
             if is_dir && SKIPPED_DIRS.iter().any(|d| e.file_name() == *d) {
                 return false;
             }
@@ -631,7 +659,10 @@ fn walk(root: &Path, excludes: &Excludes, threads: usize) -> (Vec<Input>, Vec<Di
                 match entry {
                     Ok(e) => {
                         let is_file = e.file_type().is_some_and(|t| t.is_file());
-                        if is_file && FileKind::is_lintable(&e.file_name().to_string_lossy()) {
+                        if is_file
+                            && !is_config_name(e.file_name())
+                            && FileKind::is_lintable(&e.file_name().to_string_lossy())
+                        {
                             let path = e.into_path();
                             crate::lock(found).push(Input::File { path, patch: false });
                         }

@@ -290,6 +290,30 @@ fn config_is_found_from_the_paths_linted() {
         "{}",
         r.stderr
     );
+    // Walking a directory that holds another config: the run uses one, and says which it left out.
+    let r = run_in(d.path(), &["--format", "json", "."]);
+    assert_eq!(rules(&r), ["EKS701", "EKS701"], "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "warning: team/.ekslint.yaml is not used: a run uses one config (.ekslint.yaml), and the files under team were linted with it"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = run_in(&d.path().join("team"), &["--format", "json", ".."]);
+    assert!(
+        r.stderr
+            .contains("warning: .ekslint.yaml is not used: a run uses one config (../.ekslint.yaml), and the files under . were"),
+        "{}",
+        r.stderr
+    );
+    // The config in use is not reported, nor is a config file ever linted as a manifest.
+    let r = run_in(&d.path().join("team"), &["--format", "json", "."]);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    assert_eq!(
+        serde_json::from_str::<Value>(&r.stdout).unwrap()["summary"]["files"],
+        1
+    );
     // --config and --isolated still decide alone, without a warning.
     let r = run_in(
         d.path(),
