@@ -518,19 +518,26 @@ enum Ev<'a> {
 type EvResult<'a> = Result<(Ev<'a>, Span), (usize, String)>;
 
 /// Events from saphyr-parser, whose markers count characters.
-fn saphyr_events(chunk: &str, base: usize) -> impl Iterator<Item = EvResult<'_>> {
+/// `input` is the part's text, or (see [`flow_root`]) `--- ` and the part's text from byte `skip`
+/// on: markers are mapped back to the part either way.
+fn saphyr_events(
+    input: &str,
+    base: usize,
+    skip: Option<usize>,
+) -> impl Iterator<Item = EvResult<'_>> {
     use saphyr_parser::Event;
-    let map = CharToByte::new(chunk);
-    let mut parser = saphyr_parser::Parser::new_from_str(chunk);
+    let map = CharToByte::new(input);
+    let byte = move |char_index: usize| match skip {
+        None => base + map.byte(char_index),
+        Some(skip) => base + skip + map.byte(char_index).saturating_sub(FLOW_ROOT_PREFIX.len()),
+    };
+    let mut parser = saphyr_parser::Parser::new_from_str(input);
     std::iter::from_fn(move || {
         let ev = parser.next_event()?;
         Some(match ev {
-            Err(e) => Err((base + map.byte(e.marker().index()), e.info().to_string())),
+            Err(e) => Err((byte(e.marker().index()), e.info().to_string())),
             Ok((ev, sp)) => {
-                let span = Span::new(
-                    base + map.byte(sp.start.index()),
-                    base + map.byte(sp.end.index()),
-                );
+                let span = Span::new(byte(sp.start.index()), byte(sp.end.index()));
                 let ev = match ev {
                     Event::DocumentStart(_) => Ev::DocStart,
                     Event::DocumentEnd => Ev::DocEnd,
@@ -602,13 +609,55 @@ fn granit_events(chunk: &str, base: usize) -> impl Iterator<Item = EvResult<'_>>
     })
 }
 
+const FLOW_ROOT_PREFIX: &str = "--- ";
+
+/// Where a part whose document is one large flow collection (JSON, `kubectl get -o json`)
+/// starts it: after blank lines, comments and a `---` line only, and more than 1024 bytes long.
+///
+/// saphyr-parser keeps a flow collection at the root as a possible mapping key until it closes,
+/// and with it every token inside: 11 MB of JSON took 410 MB. An implicit key is at most 1024
+/// characters (YAML 1.2, 7.4.2; go-yaml enforces it), and none can start right after `--- `
+/// on the same line, so the part is parsed as `--- ` and its text from there: 16 MB. Should
+/// that fail (a document that does use a flow collection as a key), the part as written is
+/// parsed again.
+fn flow_root(chunk: &str) -> Option<usize> {
+    let mut at = 0;
+    for line in chunk.split_inclusive('\n') {
+        let content = line.trim_start();
+        let trimmed = content.trim_end();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed == "---" {
+            at += line.len();
+            continue;
+        }
+        let skip = at + (line.len() - content.len());
+        return (content.starts_with(['{', '[']) && chunk.len() - skip > 1024).then_some(skip);
+    }
+    None
+}
+
 fn parse_chunk<'a>(
     chunk: &'a str,
     base: usize,
     arena: &'a Arena,
     limits: Limits,
 ) -> Result<Vec<Option<Node<'a>>>, ChunkError> {
-    match build(chunk, base, arena, limits, saphyr_events(chunk, base)) {
+    if let Some(skip) = flow_root(chunk) {
+        let mut input = String::with_capacity(FLOW_ROOT_PREFIX.len() + chunk.len() - skip);
+        input.push_str(FLOW_ROOT_PREFIX);
+        input.push_str(&chunk[skip..]);
+        let input = arena.str(&input);
+        match build(
+            chunk,
+            base,
+            arena,
+            limits,
+            saphyr_events(input, base, Some(skip)),
+        ) {
+            Err((ErrorKind::Syntax, _, _)) => {}
+            other => return other,
+        }
+    }
+    match build(chunk, base, arena, limits, saphyr_events(chunk, base, None)) {
         Err((ErrorKind::Syntax, at, message)) => {
             // saphyr follows YAML 1.2's indentation rules more strictly than Kubernetes does;
             // before calling a document invalid, give it to the more lenient fork.
@@ -969,6 +1018,48 @@ mod tests {
         let d = root.get("d").unwrap();
         assert_eq!(&text[d.span.range()], "12");
         assert_eq!(d.as_scalar().unwrap().tag(), Some("!!str"));
+    }
+
+    /// A large document that is one flow collection (JSON) is parsed as `--- ` and its text (see
+    /// `flow_root`): spans still point into the file, multi-byte text before and inside.
+    #[test]
+    fn a_large_flow_root_keeps_its_spans() {
+        let items: Vec<String> = (0..40)
+            .map(|i| format!("{{\"name\": \"容器{i}\", \"port\": {}}}", 9000 + i))
+            .collect();
+        let text = format!(
+            "# 中文注释\n---\n  {{\"kind\": \"List\",\n   \"items\": [{}]}}\n",
+            items.join(",\n")
+        );
+        assert!(flow_root(&text).is_some(), "the case under test");
+        let root = first_root(&text);
+        assert!(text[root.span.range()].starts_with("{\"kind\""));
+        let items = root.get("items").unwrap().items();
+        assert_eq!(items.len(), 40);
+        let last = &items[39];
+        assert_eq!(&text[last.get("name").unwrap().span.range()], "\"容器39\"");
+        assert_eq!(&text[last.get("port").unwrap().span.range()], "9039");
+        assert_eq!(&text[last.entries()[1].key.span.range()], "\"port\"");
+        // An error is placed in the file too: here the missing `]`, at the end.
+        let broken = text.replace("}]}", "}}");
+        let arena = Arena::new();
+        let p = parse(&broken, &arena, Limits::default());
+        assert_eq!(p.errors.len(), 1);
+        assert!(p.errors[0].at > broken.len() - 8, "{:?}", p.errors[0]);
+    }
+
+    /// A flow collection may be a key: that part is parsed as written.
+    #[test]
+    fn a_flow_collection_as_a_key_still_parses() {
+        let text = format!("[a, b]:\n  k: {}\n", "v".repeat(2000));
+        assert!(flow_root(&text).is_some());
+        let root = first_root(&text);
+        let key = &root.entries()[0].key;
+        assert_eq!(&text[key.span.range()], "[a, b]");
+        assert_eq!(
+            root.entries()[0].value.get_str("k").map(str::len),
+            Some(2000)
+        );
     }
 
     #[test]
