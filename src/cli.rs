@@ -979,6 +979,12 @@ fn check(args: CheckArgs) -> i32 {
             );
         }
     }
+    for path in &seen.special {
+        eprintln!(
+            "ekslint: warning: {}: not linted: not a regular file (a named pipe, socket or device); name it on the command line to read it",
+            path.display()
+        );
+    }
     let excluded = &seen.excluded;
     if summary.files == 0 && summary.skipped == 0 {
         // "No problems in 0 files" is easy to misread as a clean run.

@@ -357,6 +357,7 @@ pub fn stream(
     Walked {
         excluded: stream.excluded,
         configs: stream.configs,
+        special: stream.special,
     }
 }
 
@@ -367,6 +368,9 @@ pub struct Walked {
     pub excluded: Vec<String>,
     /// Config files (`.ekslint.yaml`) in the directories walked, as the walk named them.
     pub configs: Vec<PathBuf>,
+    /// Named pipes, sockets and devices with a manifest's name that the walk met (and did not
+    /// read: a pipe would wait for a writer, a device may never end).
+    pub special: Vec<PathBuf>,
 }
 
 /// A config file's name (it is never linted as a manifest).
@@ -388,6 +392,8 @@ pub struct Stream {
     pub excluded: Vec<String>,
     /// Config files met in the directories walked.
     pub configs: Vec<PathBuf>,
+    /// Entries with a manifest's name that are not files (pipes, devices), not read.
+    pub special: Vec<PathBuf>,
 }
 
 impl Stream {
@@ -406,6 +412,7 @@ impl Stream {
             walking: None,
             excluded: Vec::new(),
             configs: Vec::new(),
+            special: Vec::new(),
         }
     }
 
@@ -438,6 +445,12 @@ impl Iterator for Stream {
                             if let Some(input) = self.first_time(file, patch) {
                                 return Some(Ok(input));
                             }
+                        } else if e.file_type().is_some_and(|t| !t.is_file() && !t.is_dir())
+                            && FileKind::is_lintable(&e.file_name().to_string_lossy())
+                        {
+                            // A named pipe, socket or device (or a link to one) with a
+                            // manifest's name: never read by a walk, but named.
+                            self.special.push(e.into_path());
                         }
                     }
                     Some(Err(err)) => {

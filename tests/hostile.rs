@@ -186,6 +186,18 @@ fn endless_inputs_stop_at_the_size_limit() {
             serde_json::json!([{"file": "/dev/zero", "reason": "file is larger than the 1 KiB limit (raise it with --max-file-size)"}])
         );
         assert_good_still_linted(&r);
+        // Met in a walk (here a link to it with a manifest's name), it is named, never read.
+        std::os::unix::fs::symlink("/dev/zero", d.path().join("zero.yaml")).unwrap();
+        let r = run(d.path(), &["."]);
+        assert!(
+            r.stderr.contains(
+                "zero.yaml: not linted: not a regular file (a named pipe, socket or device)"
+            ),
+            "{}",
+            r.stderr
+        );
+        assert_good_still_linted(&r);
+        std::fs::remove_file(d.path().join("zero.yaml")).unwrap();
         // `ekslint size` reads the same way.
         let out = Command::new(BIN)
             .args(["size", "/dev/zero"])
