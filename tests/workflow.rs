@@ -15,11 +15,15 @@ struct Run {
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> Run {
+    run_with_stdin(dir, args, Stdio::null())
+}
+
+fn run_with_stdin(dir: &Path, args: &[&str], stdin: impl Into<Stdio>) -> Run {
     let out = Command::new(BIN)
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .output()
         .expect("run ekslint");
     Run {
@@ -261,23 +265,17 @@ fn config_is_found_from_the_paths_linted() {
         r.stderr
     );
     // Standard input counts as the path --stdin-filename names, as an editor passes it.
-    let out = Command::new(BIN)
-        .args([
+    let r = run_with_stdin(
+        d.path(),
+        &[
             "--format",
             "json",
             "--stdin-filename",
             "team/k8s/pod.yaml",
             "-",
-        ])
-        .current_dir(d.path())
-        .stdin(std::fs::File::open(d.path().join("other/pod.yaml")).unwrap())
-        .output()
-        .unwrap();
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+        ],
+        std::fs::File::open(d.path().join("other/pod.yaml")).unwrap(),
+    );
     assert_eq!(rules(&r), ["EKS301"], "{}", r.stderr);
     // A config outside the current directory is named relative to it too.
     let r = run_in(
