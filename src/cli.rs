@@ -378,13 +378,14 @@ fn with_config_rules(dirs: Vec<PathBuf>) -> Result<Vec<PathBuf>, i32> {
     Ok(all)
 }
 
-/// The config in force: `--config`, else the nearest one upward, unless `--isolated`.
-fn load_config(args: &CheckArgs) -> Result<Config, i32> {
+/// The config in force: `--config`, else the nearest one upward, unless `--isolated`; and the
+/// configs of paths linted that it leaves out (with a path each: see [`config_for_paths`]).
+fn load_config(args: &CheckArgs) -> Result<(Config, Vec<(PathBuf, String)>), i32> {
     if args.isolated {
-        return Ok(Config::default());
+        return Ok((Config::default(), Vec::new()));
     }
-    let path = match &args.config {
-        Some(p) => Some(p.clone()),
+    let (path, left_out) = match &args.config {
+        Some(p) => (Some(p.clone()), Vec::new()),
         None => config_for_paths(&args.paths, args.stdin_filename.as_deref()),
     };
     if let Some(p) = &path
@@ -408,10 +409,11 @@ fn load_config(args: &CheckArgs) -> Result<Config, i32> {
             }
         }
     }
-    match path {
-        Some(p) => config_file(&p),
-        None => Ok(Config::default()),
-    }
+    let config = match path {
+        Some(p) => config_file(&p)?,
+        None => Config::default(),
+    };
+    Ok((config, left_out))
 }
 
 /// The config file of a lint run: the nearest `.ekslint.yaml` upward from the paths linted (a
@@ -419,9 +421,15 @@ fn load_config(args: &CheckArgs) -> Result<Config, i32> {
 /// `team/.ekslint.yaml`; standard input counts as the path `--stdin-filename` gives it. A path
 /// with none above it, standard input without a name, and no path at all take the one found
 /// from the current directory. A run has one config: when the paths lead to different
-/// files, the current directory's is used and a warning names each one left out.
-fn config_for_paths(paths: &[String], stdin_filename: Option<&str>) -> Option<PathBuf> {
-    let cwd = std::env::current_dir().ok()?;
+/// files, the current directory's is used, and the others come back, each with a path it is
+/// the config of (a warning names them: [`warn_unused_configs`]).
+fn config_for_paths(
+    paths: &[String],
+    stdin_filename: Option<&str>,
+) -> (Option<PathBuf>, Vec<(PathBuf, String)>) {
+    let Ok(cwd) = std::env::current_dir() else {
+        return (None, Vec::new());
+    };
     let here = crate::config::discover(&cwd);
     let mut found: Vec<(Option<PathBuf>, &str)> = Vec::new();
     // Standard input counts as the file it stands for (`--stdin-filename`, as an editor says).
@@ -446,24 +454,55 @@ fn config_for_paths(paths: &[String], stdin_filename: Option<&str>) -> Option<Pa
         }
     }
     match found.as_slice() {
-        [] => here,
-        [(one, _)] => one.clone(),
+        [] => (here, Vec::new()),
+        [(one, _)] => (one.clone(), Vec::new()),
         several => {
-            let show = |p: &Path| from_here(p);
-            let using = here.as_deref().map_or_else(
-                || "none (there is no config file here or above)".to_string(),
-                |p| format!("the current directory's ({})", show(p)),
-            );
-            for (config, arg) in several {
-                if let Some(c) = config.as_deref().filter(|c| Some(*c) != here.as_deref()) {
-                    eprintln!(
-                        "ekslint: warning: {} (the config for {arg}) is not used: the paths of this run lead to different config files and a run uses one: {using}; lint {arg} in a run of its own, or name a config with --config",
-                        show(c)
-                    );
-                }
-            }
-            here
+            let left_out = several
+                .iter()
+                .filter(|(c, _)| *c != here)
+                .filter_map(|(c, arg)| Some((c.clone()?, arg.to_string())))
+                .collect();
+            (here, left_out)
         }
+    }
+}
+
+/// Warns about each config file this run does not use, though it is the config of a path
+/// linted (`left_out`, from [`config_for_paths`]) or sits in a directory walked (`walked`).
+fn warn_unused_configs(config: &Config, left_out: &[(PathBuf, String)], walked: &[PathBuf]) {
+    let in_use = config.path.as_deref();
+    let dir_in_use = in_use
+        .and_then(Path::parent)
+        .and_then(|d| std::fs::canonicalize(d).ok());
+    let shown_in_use = in_use.map(from_here);
+    for (c, arg) in left_out {
+        eprintln!(
+            "ekslint: warning: {} (the config for {arg}) is not used: the paths of this run lead to different config files and a run uses one: {}; lint {arg} in a run of its own, or name a config with --config",
+            from_here(c),
+            shown_in_use.as_ref().map_or_else(
+                || "none (there is no config file here or above)".to_string(),
+                |p| format!("the current directory's ({p})"),
+            )
+        );
+    }
+    let named: Vec<_> = left_out
+        .iter()
+        .filter_map(|(c, _)| std::fs::canonicalize(c).ok())
+        .collect();
+    for c in walked {
+        // The config in use, its twin beside it (warned about already), or one named above.
+        let dir = c.parent().and_then(|d| std::fs::canonicalize(d).ok());
+        if dir.is_some() && dir == dir_in_use
+            || std::fs::canonicalize(c).is_ok_and(|c| named.contains(&c))
+        {
+            continue;
+        }
+        let dir = from_here(c.parent().unwrap_or(Path::new(".")));
+        eprintln!(
+            "ekslint: warning: {} is not used: a run uses one config ({}), and the files under {dir} were linted with it; lint {dir} in a run of its own to use its config",
+            from_here(c),
+            shown_in_use.as_deref().unwrap_or("none"),
+        );
     }
 }
 
@@ -505,7 +544,7 @@ fn check(args: CheckArgs) -> i32 {
     // The built-in rules are parsed while the files are found (every run pays for both before it
     // lints anything).
     let builtin = std::thread::spawn(RuleSet::builtin_for_linting);
-    let mut config = match load_config(&args) {
+    let (mut config, left_out) = match load_config(&args) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -956,28 +995,10 @@ fn check(args: CheckArgs) -> i32 {
             eprintln!("ekslint: {path}: excluded (`exclude` in the config, or --exclude)");
         }
     }
-    // Config files in the tree that this run did not use (a run has one config): said, so that
-    // a team's own settings are never left out without a word.
+    // Config files of paths linted, or in the tree, that this run did not use (a run has one
+    // config): said, so that a team's own settings are never left out without a word.
     if args.config.is_none() && !args.isolated {
-        let in_use = config
-            .path
-            .as_deref()
-            .and_then(|p| std::fs::canonicalize(p).ok());
-        for c in &seen.configs {
-            if std::fs::canonicalize(c).ok() == in_use {
-                continue;
-            }
-            let using = config
-                .path
-                .as_deref()
-                .map_or_else(|| "none".to_string(), from_here);
-            eprintln!(
-                "ekslint: warning: {} is not used: a run uses one config ({using}), and the files under {} were linted with it; lint {} in a run of its own to use its config",
-                from_here(c),
-                from_here(c.parent().unwrap_or(Path::new("."))),
-                from_here(c.parent().unwrap_or(Path::new("."))),
-            );
-        }
+        warn_unused_configs(&config, &left_out, &seen.configs);
     }
     for path in &seen.special {
         eprintln!(

@@ -305,6 +305,14 @@ fn config_is_found_from_the_paths_linted() {
         "{}",
         r.stderr
     );
+    // A config both named by a path and met in its walk is warned about once.
+    let r = run_in(d.path(), &["--format", "json", "team", "other"]);
+    assert_eq!(
+        r.stderr.matches("team/.ekslint.yaml").count(),
+        1,
+        "{}",
+        r.stderr
+    );
     // The config in use is not reported, nor is a config file ever linted as a manifest.
     let r = run_in(&d.path().join("team"), &["--format", "json", "."]);
     assert!(!r.stderr.contains("warning"), "{}", r.stderr);
