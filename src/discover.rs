@@ -354,11 +354,7 @@ pub fn stream(
             Err(e) => error(e),
         }
     }
-    Walked {
-        excluded: stream.excluded,
-        configs: stream.configs,
-        special: stream.special,
-    }
+    stream.walked
 }
 
 /// What a walk saw besides the files it gave.
@@ -388,12 +384,8 @@ pub struct Stream {
     seen: Option<std::collections::HashSet<PathBuf>>,
     /// The directory being walked: its walker, its root, its kustomize patches.
     walking: Option<(ignore::Walk, PathBuf, Patches)>,
-    /// Files named as arguments that the excludes skipped.
-    pub excluded: Vec<String>,
-    /// Config files met in the directories walked.
-    pub configs: Vec<PathBuf>,
-    /// Entries with a manifest's name that are not files (pipes, devices), not read.
-    pub special: Vec<PathBuf>,
+    /// What it saw besides the files it gave.
+    pub walked: Walked,
 }
 
 impl Stream {
@@ -410,9 +402,7 @@ impl Stream {
                 .any(|a| a == "-")
                 .then(|| stdin_name.to_string()),
             walking: None,
-            excluded: Vec::new(),
-            configs: Vec::new(),
-            special: Vec::new(),
+            walked: Walked::default(),
         }
     }
 
@@ -437,7 +427,7 @@ impl Iterator for Stream {
                     Some(Ok(e)) => {
                         let is_file = e.file_type().is_some_and(|t| t.is_file());
                         if is_file && is_config_name(e.file_name()) {
-                            self.configs.push(e.into_path());
+                            self.walked.configs.push(e.into_path());
                         } else if is_file && FileKind::is_lintable(&e.file_name().to_string_lossy())
                         {
                             let file = e.into_path();
@@ -450,7 +440,7 @@ impl Iterator for Stream {
                         {
                             // A named pipe, socket or device (or a link to one) with a
                             // manifest's name: never read by a walk, but named.
-                            self.special.push(e.into_path());
+                            self.walked.special.push(e.into_path());
                         }
                     }
                     Some(Err(err)) => {
@@ -487,7 +477,7 @@ impl Iterator for Stream {
                 }
                 // Excludes apply to a file named on the command line too: the pre-commit hook
                 // names the changed files, and must skip what a walk would.
-                Ok(_) if self.excludes.matches(&path) => self.excluded.push(arg),
+                Ok(_) if self.excludes.matches(&path) => self.walked.excluded.push(arg),
                 Ok(_) => {
                     let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
                     let patch = Patches::default().is_patch(&path, &dir);

@@ -347,12 +347,6 @@ fn display_span(source: &Source, span: Span) -> Span {
 }
 
 impl Human {
-    /// A path that was not linted (missing, unreadable, a link loop), in the report itself: a
-    /// report saved with `-o` must not read as if every path was linted.
-    pub fn not_linted_line(path: &str, reason: &str) -> String {
-        format!("{path}: not linted: {reason}")
-    }
-
     /// What the report shows of one file (a `&self` method: files are rendered in parallel).
     fn render(&self, r: &FileResult) -> Result<String, fmt::Error> {
         use std::fmt::Write;
@@ -408,8 +402,10 @@ impl Human {
 }
 
 impl Reporter for Human {
+    /// A path that was not linted (missing, unreadable, a link loop), in the report itself: a
+    /// report saved with `-o` must not read as if every path was linted.
     fn not_linted(&mut self, out: &mut dyn Write, path: &str, reason: &str) -> io::Result<()> {
-        writeln!(out, "{}", Human::not_linted_line(path, reason))
+        writeln!(out, "{path}: not linted: {reason}")
     }
 
     fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
