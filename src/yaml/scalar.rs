@@ -137,6 +137,79 @@ pub fn int_value(v: &str) -> Option<i128> {
     Some(if negative { -n } else { n })
 }
 
+/// What Kubernetes makes of a mapping key written as a plain scalar.
+#[derive(Debug, PartialEq, Eq)]
+pub enum KeyAs {
+    /// A string, as written.
+    Same,
+    /// A boolean or number that sigs.k8s.io/yaml turns back into a string, but not the one written:
+    /// `on` becomes `true`, `010` becomes `8`, `1.10` becomes `1.1`.
+    Becomes(String, K8sType),
+    /// A null, or an integer beyond `int64`: sigs.k8s.io/yaml rejects the object ("Unsupported map
+    /// key").
+    Unusable(K8sType),
+}
+
+/// The key sigs.k8s.io/yaml makes of a plain, untagged scalar key: go-yaml v2 resolves it (YAML
+/// 1.1), then a boolean becomes `true`/`false`, an integer its decimal digits and a float Go's
+/// `FormatFloat(f, 'g', -1, 32)`; a null or an unsigned 64-bit integer is an error.
+pub fn key_as(v: &str) -> KeyAs {
+    let made = match resolve_plain(v) {
+        K8sType::String | K8sType::Mapping | K8sType::Sequence => return KeyAs::Same,
+        K8sType::Null => return KeyAs::Unusable(K8sType::Null),
+        K8sType::Bool => {
+            let t = matches!(
+                v,
+                "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON"
+            );
+            (t.to_string(), K8sType::Bool)
+        }
+        K8sType::Int => match int_value(v) {
+            Some(n) if i64::try_from(n).is_ok() => (n.to_string(), K8sType::Int),
+            Some(n) if u64::try_from(n).is_ok() => return KeyAs::Unusable(K8sType::Int),
+            // Beyond 64 bits go-yaml v2 tries a float, and failing that keeps the text.
+            _ if is_float(v) => (go_float32_text(v), K8sType::Float),
+            _ => return KeyAs::Same,
+        },
+        K8sType::Float => (go_float32_text(v), K8sType::Float),
+    };
+    if made.0 == v {
+        KeyAs::Same
+    } else {
+        KeyAs::Becomes(made.0, made.1)
+    }
+}
+
+/// A float's text as Go's `strconv.FormatFloat(f, 'g', -1, 32)` writes it, with go-yaml's names
+/// for the infinities and NaN: the shortest digits that read back as the same `float32`, in
+/// exponent form (`1e+06`, `1.5e-05`) when the exponent is below -4 or at least 6.
+fn go_float32_text(v: &str) -> String {
+    let plain: String = v.chars().filter(|&c| c != '_').collect();
+    let lower = plain.to_ascii_lowercase();
+    let f: f64 = match lower.trim_start_matches('+') {
+        ".inf" => f64::INFINITY,
+        "-.inf" => f64::NEG_INFINITY,
+        ".nan" => f64::NAN,
+        other => other.parse().unwrap_or(f64::NAN),
+    };
+    let x = f as f32;
+    if x.is_nan() {
+        return ".nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { ".inf" } else { "-.inf" }.into();
+    }
+    let sci = format!("{x:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if x != 0.0 && !(-4..6).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    } else {
+        format!("{x}")
+    }
+}
+
 /// go-yaml v2: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$` (after removing `_`).
 fn is_float(v: &str) -> bool {
     let plain: String = v.chars().filter(|&c| c != '_').collect();
@@ -211,6 +284,64 @@ mod tests {
             "nginx:1.25",
         ] {
             assert_eq!(resolve_plain(v), K8sType::String, "{v}");
+        }
+    }
+
+    #[test]
+    fn keys_as_sigs_k8s_io_yaml_makes_them() {
+        let becomes = |v: &str| match key_as(v) {
+            KeyAs::Becomes(s, _) => Some(s),
+            _ => None,
+        };
+        for (v, made) in [
+            ("on", "true"),
+            ("Yes", "true"),
+            ("y", "true"),
+            ("off", "false"),
+            ("NO", "false"),
+            ("True", "true"),
+            ("010", "8"),
+            ("0x1F", "31"),
+            ("1_000", "1000"),
+            ("+7", "7"),
+            ("09", "9"),
+            ("1.10", "1.1"),
+            ("1.0", "1"),
+            (".5", "0.5"),
+            ("1e3", "1000"),
+            ("1000000.0", "1e+06"),
+            ("0.00001", "1e-05"),
+            ("123456.0", "123456"),
+            ("1234567.0", "1.234567e+06"),
+            ("3.14159265358979", "3.1415927"),
+            (".Inf", ".inf"),
+            ("-.INF", "-.inf"),
+            (".NaN", ".nan"),
+            ("99999999999999999999", "1e+20"),
+            ("-0", "0"),
+        ] {
+            assert_eq!(becomes(v).as_deref(), Some(made), "{v}");
+        }
+        for v in [
+            "app",
+            "404",
+            "-3",
+            "0",
+            "true",
+            "false",
+            "3.14",
+            "0.1",
+            ".inf",
+            "-.inf",
+            ".nan",
+            "1.2.3",
+            "0xFFFFFFFFFFFFFFFFFF",
+            "2021-01-01",
+        ] {
+            assert_eq!(key_as(v), KeyAs::Same, "{v}");
+        }
+        for v in ["~", "null", "", "18446744073709551615"] {
+            assert!(matches!(key_as(v), KeyAs::Unusable(_)), "{v}");
         }
     }
 

@@ -12,6 +12,7 @@ mod eviction_threshold;
 mod image_reuse;
 mod legacy_annotation;
 mod nfs_exports;
+mod non_string_key;
 mod pod_size;
 mod removed_api_version;
 mod unknown_annotation;
@@ -158,6 +159,7 @@ pub const REGISTRY: &[(&str, Constructor)] = &[
     ("yaml-syntax", yaml_syntax::new),
     ("unrendered-template", unrendered_template::new),
     ("duplicate-key", duplicate_key::new),
+    ("non-string-key", non_string_key::new),
     ("removed-api-version", removed_api_version::new),
     ("annotation-not-on-pod-template", annotation_placement::new),
     ("unknown-eks-annotation", unknown_annotation::new),
