@@ -17,6 +17,7 @@ use crate::lint::{Gate, Linter, PutAside};
 use crate::lock;
 use crate::report::{Reporter, Summary, human::Human, json::Json};
 use crate::rules::RuleSet;
+use crate::source::shown;
 use crate::spill::{Held, Pending, Records};
 
 #[derive(Parser, Debug)]
@@ -215,7 +216,8 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 fn error(msg: impl std::fmt::Display) {
-    eprintln!("ekslint: error: {msg}");
+    // One line each: a file name's control characters are shown escaped.
+    eprintln!("ekslint: error: {}", shown(&msg.to_string()));
 }
 
 /// Writes a command's whole output to standard output and returns the exit code. A reader that
@@ -925,11 +927,15 @@ fn check(args: CheckArgs) -> i32 {
                 // A file that was asked for but not linted is a failure to lint, as an I/O error is.
                 io_failed = true;
                 if args.format != Format::Human {
-                    eprintln!("ekslint: skipped {}: {}", r.source.name, s.reason);
+                    eprintln!("ekslint: skipped {}: {}", shown(&r.source.name), s.reason);
                 }
             } else if args.verbose {
                 let plural = if r.objects == 1 { "" } else { "s" };
-                eprintln!("ekslint: {}: {} object{plural}", r.source.name, r.objects);
+                eprintln!(
+                    "ekslint: {}: {} object{plural}",
+                    shown(&r.source.name),
+                    r.objects
+                );
             }
             match reloaded {
                 Some(Ok(source)) => r.source = source,
@@ -992,7 +998,10 @@ fn check(args: CheckArgs) -> i32 {
     }
     if args.verbose {
         for path in &seen.excluded {
-            eprintln!("ekslint: {path}: excluded (`exclude` in the config, or --exclude)");
+            eprintln!(
+                "ekslint: {}: excluded (`exclude` in the config, or --exclude)",
+                shown(path)
+            );
         }
     }
     // Config files of paths linted, or in the tree, that this run did not use (a run has one
@@ -1003,7 +1012,7 @@ fn check(args: CheckArgs) -> i32 {
     for path in &seen.special {
         eprintln!(
             "ekslint: warning: {}: not linted: not a regular file (a named pipe, socket or device); name it on the command line to read it",
-            path.display()
+            shown(&path.to_string_lossy())
         );
     }
     let excluded = &seen.excluded;

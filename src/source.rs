@@ -212,6 +212,62 @@ impl Source {
     }
 }
 
+/// A file name as people read it on a terminal: control characters (a newline, a tab, an escape
+/// sequence that would recolour or rewrite the terminal) written as escapes (`\n`, `\t`,
+/// `\u{1b}`). Machine formats keep the name as it is (their encoders escape it).
+pub fn shown(name: &str) -> std::borrow::Cow<'_, str> {
+    if !name.chars().any(char::is_control) {
+        return name.into();
+    }
+    name.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// A message as people read it on a terminal: like [`shown`], but line breaks and tabs stay.
+pub fn shown_message(text: &str) -> std::borrow::Cow<'_, str> {
+    let escape = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(escape) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if escape(c) {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// A file's text made safe to print in a code frame, or `None` when it already is: every control
+/// character but a tab or a line break becomes `?` (`¿` for the two-byte C1 controls), so that
+/// byte offsets and character columns stay those of the file.
+pub fn printable_text(text: &str) -> Option<String> {
+    let replace = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !text.chars().any(replace) {
+        return None;
+    }
+    Some(
+        text.chars()
+            .map(|c| match c {
+                c if !replace(c) => c,
+                c if c.len_utf8() == 1 => '?',
+                _ => '\u{bf}',
+            })
+            .collect(),
+    )
+}
+
 fn empty() -> Arc<String> {
     static EMPTY: OnceLock<Arc<String>> = OnceLock::new();
     EMPTY.get_or_init(|| Arc::new(String::new())).clone()

@@ -431,3 +431,54 @@ fn helm_template_gives_one_warning() {
     assert_eq!(got[0].0, "EKS004");
     assert_good_still_linted(&r);
 }
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    // A file name with a line break and an escape sequence, and a file whose text holds escape
+    // sequences (one that would clear the screen) inside a finding's frame and message.
+    let d = with_good(&[
+        ("bad\nname\x1b[31m.yaml", GOOD.as_bytes().to_vec()),
+        (
+            "esc.yaml",
+            b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    eks.tke.cloud.tencent.com/cpu: \"\x1b[2J\\e[31m\"\nspec:\n  containers: [{name: p, image: nginx}]\n"
+                .to_vec(),
+        ),
+    ]);
+    let out = Command::new(BIN)
+        .args(["--isolated", "--color", "never", "-v", "."])
+        .current_dir(d.path())
+        .output()
+        .expect("run ekslint");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for (what, text) in [("report", &stdout), ("stderr", &stderr)] {
+        assert!(
+            !text.contains('\x1b'),
+            "an escape reached the {what}: {text}"
+        );
+    }
+    // The name is shown escaped, in the frame's header and in `-v`.
+    assert!(
+        stdout.contains(r"./bad\nname\u{1b}[31m.yaml:6:"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(r"./bad\nname\u{1b}[31m.yaml: 1 object"),
+        "{stderr}"
+    );
+    // The text in the frame keeps its columns (`?` for each control character); the message
+    // quoting the value escapes it.
+    assert!(stdout.contains("cpu: \"?[2J\\e[31m\""), "{stdout}");
+    assert!(
+        stdout.contains(r"`\u{1b}[2J\u{1b}[31m` is not a number of cores"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("esc.yaml:6:36]"), "{stdout}");
+    // Machine formats keep the name as it is (their encoders escape it).
+    let r = run(d.path(), &["."]);
+    assert!(
+        diags(&r).iter().any(|x| x.1 == "./bad\nname\x1b[31m.yaml"),
+        "{}",
+        r.stdout
+    );
+}

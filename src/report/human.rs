@@ -11,7 +11,7 @@ use miette::{
 
 use super::{Reporter, Summary};
 use crate::diagnostic::{FileResult, Finding, Severity};
-use crate::source::{Source, Span};
+use crate::source::{Source, Span, shown_message};
 
 pub struct Human {
     handler: GraphicalReportHandler,
@@ -117,10 +117,11 @@ impl fmt::Debug for View<'_> {
 
 impl fmt::Display for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = shown_message(&self.finding.message);
         if self.source.is_some() {
-            f.write_str(&self.finding.message)
+            f.write_str(&message)
         } else {
-            write!(f, "{}: {}", self.name, self.finding.message)
+            write!(f, "{}: {message}", self.name)
         }
     }
 }
@@ -142,7 +143,7 @@ impl Diagnostic for View<'_> {
         self.finding
             .help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            .map(|h| Box::new(shown_message(h)) as Box<dyn fmt::Display>)
     }
     fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         None
@@ -153,17 +154,15 @@ impl Diagnostic for View<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.source?;
         let primary = LabeledSpan::new_primary_with_span(
-            Some(
-                self.finding
-                    .label
-                    .clone()
-                    .unwrap_or_else(|| self.finding.rule.name.clone()),
-            ),
+            Some(self.finding.label.as_deref().map_or_else(
+                || self.finding.rule.name.clone(),
+                |l| shown_message(l).into_owned(),
+            )),
             self.span.start as usize..self.span.end as usize,
         );
         let others = self.others.iter().map(|(text, span)| {
             LabeledSpan::new_with_span(
-                Some(text.to_string()),
+                Some(shown_message(text).into_owned()),
                 span.start as usize..span.end as usize,
             )
         });
@@ -351,8 +350,22 @@ impl Human {
     fn render(&self, r: &FileResult) -> Result<String, fmt::Error> {
         use std::fmt::Write;
         let mut out = String::new();
+        // A name with control characters is shown escaped (the frames' headers too).
+        // So is a text with control characters other than tabs and line breaks (an escape
+        // sequence in a manifest must not recolour or clear the reader's terminal).
+        let escaped;
+        let name = crate::source::shown(&r.source.name);
+        let text = crate::source::printable_text(&r.source.text);
+        let source = match (name, text) {
+            (std::borrow::Cow::Borrowed(_), None) => &r.source,
+            (name, text) => {
+                let text = text.unwrap_or_else(|| r.source.text.to_string());
+                escaped = Source::new(name.into_owned(), text);
+                &escaped
+            }
+        };
         if let Some(s) = &r.skipped {
-            writeln!(out, "{}: skipped: {}", r.source.name, s.reason)?;
+            writeln!(out, "{}: skipped: {}", source.name, s.reason)?;
         }
         if r.findings.is_empty() {
             return Ok(out);
@@ -361,16 +374,16 @@ impl Human {
             writeln!(
                 out,
                 "{}: rendered output read from {from}: line numbers are within the rendered document\n",
-                r.source.name
+                source.name
             )?;
         }
-        let whole = Frame::Whole(&r.source);
-        let has_text = !r.source.text.is_empty();
+        let whole = Frame::Whole(source);
+        let has_text = !source.text.is_empty();
         for f in &r.findings {
-            let span = display_span(&r.source, f.span);
+            let span = display_span(source, f.span);
             let others = f.labels.iter().map(|l| (l.text.as_str(), l.span));
             let window = has_text
-                .then(|| Windowed::new(&r.source, span, others.clone(), self.cut))
+                .then(|| Windowed::new(source, span, others.clone(), self.cut))
                 .flatten()
                 .map(|(w, span, others)| (Frame::Window(w), span, others));
             let code = format!("{} {} ({})", f.rule.id, f.rule.name, f.severity.as_str());
@@ -378,7 +391,7 @@ impl Human {
                 Some((w, span, others)) => View {
                     finding: f,
                     source: Some(w),
-                    name: &r.source.name,
+                    name: &source.name,
                     span: *span,
                     others: others.clone(),
                     code,
@@ -386,7 +399,7 @@ impl Human {
                 None => View {
                     finding: f,
                     source: has_text.then_some(&whole as &dyn SourceCode),
-                    name: &r.source.name,
+                    name: &source.name,
                     span,
                     others: others.collect(),
                     code,
@@ -405,7 +418,7 @@ impl Reporter for Human {
     /// A path that was not linted (missing, unreadable, a link loop), in the report itself: a
     /// report saved with `-o` must not read as if every path was linted.
     fn not_linted(&mut self, out: &mut dyn Write, path: &str, reason: &str) -> io::Result<()> {
-        writeln!(out, "{path}: not linted: {reason}")
+        writeln!(out, "{}: not linted: {reason}", crate::source::shown(path))
     }
 
     fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
