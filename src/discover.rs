@@ -145,6 +145,21 @@ impl Anchor {
             .ok()
             .map(Path::to_path_buf)
     }
+
+    /// Whether a config's glob (`is_match`) matches a file, as `exclude` and `per-path-ignores`
+    /// match them: its name as given (without a leading `./`), or its path (`path`) from the
+    /// directory of the config that wrote the glob (`anchor`).
+    pub fn glob_matches(
+        anchor: Option<&Anchor>,
+        name: &str,
+        path: &Path,
+        is_match: impl Fn(&Path) -> bool,
+    ) -> bool {
+        is_match(Path::new(name.strip_prefix("./").unwrap_or(name)))
+            || anchor
+                .and_then(|a| a.relative(path))
+                .is_some_and(|rel| is_match(&rel))
+    }
 }
 
 /// The `--exclude` and config `exclude` globs: a path is excluded if they match it as given,
@@ -208,14 +223,9 @@ impl Excludes {
         if self.sets.is_empty() {
             return false;
         }
-        let s = path.to_string_lossy();
-        let s = s.strip_prefix("./").unwrap_or(&s);
+        let name = path.to_string_lossy();
         self.sets.iter().any(|(set, anchor)| {
-            set.is_match(s)
-                || anchor
-                    .as_ref()
-                    .and_then(|a| a.relative(path))
-                    .is_some_and(|rel| set.is_match(rel))
+            Anchor::glob_matches(anchor.as_ref(), &name, path, |p| set.is_match(p))
         })
     }
 }

@@ -601,16 +601,14 @@ impl Linter {
         if self.path_ignores.is_empty() {
             return Vec::new();
         }
-        let name = r.source.name.strip_prefix("./").unwrap_or(&r.source.name);
+        let name = &r.source.name;
         let path = r.origin.as_deref().unwrap_or(std::path::Path::new(name));
         self.path_ignores
             .iter()
             .filter(|p| {
-                p.glob.is_match(name)
-                    || p.anchor
-                        .as_ref()
-                        .and_then(|a| a.relative(path))
-                        .is_some_and(|rel| p.glob.is_match(rel))
+                crate::discover::Anchor::glob_matches(p.anchor.as_ref(), name, path, |f| {
+                    p.glob.is_match(f)
+                })
             })
             .flat_map(|p| &p.selectors)
             .collect()
