@@ -1230,6 +1230,48 @@ fn helm_template_output_on_stdin_is_reported_against_its_sources() {
         .as_u64()
         .unwrap() as usize;
     assert_eq!(&doc[off..off + 4], "9100");
+    // Each says its lines are the rendered document's, not the template's.
+    for d in v["diagnostics"].as_array().unwrap() {
+        assert_eq!(d["rendered_from"], "<stdin>", "{d}");
+    }
+    // GitHub annotations go on the template without a line (it would be the wrong one), and
+    // the message says where in the rendered document.
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("rendered.yaml");
+    std::fs::write(&input, rendered).unwrap();
+    let r = run_with_stdin(
+        d.path(),
+        &[
+            "--isolated",
+            "--select",
+            "EKS301",
+            "--format",
+            "github",
+            "-",
+        ],
+        std::fs::File::open(&input).unwrap(),
+    );
+    assert_eq!(r.code, 1);
+    let line = r.stdout.lines().next().unwrap();
+    assert!(
+        line.starts_with("::error file=web/templates/deployment.yaml,title=EKS301 ")
+            && line.ends_with("(line 12, column 33 of the document rendered from this template)"),
+        "{line}"
+    );
+    // A file on disk keeps its lines.
+    let r = run_in(
+        d.path(),
+        &[
+            "--isolated",
+            "--select",
+            "EKS301",
+            "--format",
+            "json",
+            "rendered.yaml",
+        ],
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v["diagnostics"][0].get("rendered_from").is_none(), "{v}");
 }
 
 #[test]

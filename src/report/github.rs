@@ -60,6 +60,18 @@ impl Reporter for Github {
             let start = f.start();
             let end = f.end();
             let title = escape_property(&format!("{} {}", f.rule.id, f.rule.name));
+            if r.rendered_from.is_some() {
+                // A document of rendered output: its lines are not the template's, so the
+                // annotation goes on the file and the message says where in the document.
+                writeln!(
+                    out,
+                    "::{command} file={file},title={title}::{} (line {}, column {} of the document rendered from this template)",
+                    escape_data(&f.message),
+                    start.line,
+                    start.column,
+                )?;
+                continue;
+            }
             writeln!(
                 out,
                 "::{command} file={file},line={},col={},endLine={},endColumn={},title={title}::{}",

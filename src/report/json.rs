@@ -27,10 +27,19 @@ pub struct JsonDiagnostic<'a> {
     pub file: &'a str,
     pub span: JsonSpan,
     pub object: Option<&'a ObjectRef>,
+    /// For a document of rendered output on standard input (`helm template . | ekslint -`): the
+    /// input's name. `file` is then the template its `# Source:` comment names, and `span` is
+    /// within the rendered document, not the template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rendered_from: Option<&'a str>,
 }
 
 impl<'a> JsonDiagnostic<'a> {
-    pub fn new(source: &'a Source, f: &'a Finding) -> JsonDiagnostic<'a> {
+    pub fn new(
+        source: &'a Source,
+        f: &'a Finding,
+        rendered_from: Option<&'a str>,
+    ) -> JsonDiagnostic<'a> {
         JsonDiagnostic {
             rule: &f.rule.id,
             name: &f.rule.name,
@@ -44,6 +53,7 @@ impl<'a> JsonDiagnostic<'a> {
                 end: f.end(),
             },
             object: f.object.as_ref(),
+            rendered_from,
         }
     }
 }
@@ -76,7 +86,10 @@ impl Reporter for Json {
                 b",\n"
             })?;
             self.buf.clear();
-            serde_json::to_writer(&mut self.buf, &JsonDiagnostic::new(&r.source, f))?;
+            serde_json::to_writer(
+                &mut self.buf,
+                &JsonDiagnostic::new(&r.source, f, r.rendered_from.as_deref()),
+            )?;
             out.write_all(&self.buf)?;
             self.count += 1;
         }

@@ -20,7 +20,10 @@ impl Reporter for JsonLines {
             self.not_linted(out, &r.source.name, &s.reason)?;
         }
         for f in &r.findings {
-            serde_json::to_writer(&mut *out, &JsonDiagnostic::new(&r.source, f))?;
+            serde_json::to_writer(
+                &mut *out,
+                &JsonDiagnostic::new(&r.source, f, r.rendered_from.as_deref()),
+            )?;
             out.write_all(b"\n")?;
         }
         Ok(())
