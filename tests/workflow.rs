@@ -1258,6 +1258,32 @@ fn helm_template_output_on_stdin_is_reported_against_its_sources() {
             && line.ends_with("(line 12, column 33 of the document rendered from this template)"),
         "{line}"
     );
+    // SARIF leaves out the region, GitLab puts the issue on line 1; both say the line.
+    for (format, lines) in [
+        (
+            "sarif",
+            "/runs/0/results/0/locations/0/physicalLocation/region",
+        ),
+        ("gitlab", "/0/location/lines/begin"),
+    ] {
+        let r = run_with_stdin(
+            d.path(),
+            &["--isolated", "--select", "EKS301", "--format", format, "-"],
+            std::fs::File::open(&input).unwrap(),
+        );
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        let expected = if format == "gitlab" {
+            Some(&Value::from(1))
+        } else {
+            None
+        };
+        assert_eq!(v.pointer(lines), expected, "{format}: {v}");
+        assert!(
+            r.stdout
+                .contains("(line 12, column 33 of the document rendered from this template)"),
+            "{format}: {v}"
+        );
+    }
     // A file on disk keeps its lines.
     let r = run_in(
         d.path(),

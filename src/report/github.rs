@@ -11,7 +11,7 @@
 
 use std::io::{self, Write};
 
-use super::{Reporter, Summary, repo_path};
+use super::{Reporter, Summary, message_of, repo_path};
 use crate::diagnostic::{FileResult, Severity};
 
 #[derive(Default)]
@@ -65,10 +65,8 @@ impl Reporter for Github {
                 // annotation goes on the file and the message says where in the document.
                 writeln!(
                     out,
-                    "::{command} file={file},title={title}::{} (line {}, column {} of the document rendered from this template)",
-                    escape_data(&f.message),
-                    start.line,
-                    start.column,
+                    "::{command} file={file},title={title}::{}",
+                    escape_data(&message_of(r, f)),
                 )?;
                 continue;
             }

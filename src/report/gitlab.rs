@@ -18,7 +18,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Reporter, Summary, repo_path};
+use super::{Reporter, Summary, message_of, repo_path};
 use crate::diagnostic::{FileResult, Finding, Severity};
 
 #[derive(Serialize)]
@@ -101,15 +101,21 @@ impl Reporter for Gitlab {
         }
         let path = repo_path(&r.source.name);
         for f in &r.findings {
+            let description = message_of(r, f);
             let issue = Issue {
-                description: &f.message,
+                description: &description,
                 check_name: &f.rule.id,
                 fingerprint: self.fingerprint(r, f),
                 severity: severity(f.severity),
                 location: Location {
                     path: &path,
                     lines: Lines {
-                        begin: f.start().line,
+                        // Rendered output: not a line of the template (the description says it).
+                        begin: if r.rendered_from.is_some() {
+                            1
+                        } else {
+                            f.start().line
+                        },
                     },
                 },
             };

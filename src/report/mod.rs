@@ -107,6 +107,24 @@ pub fn forward_slashes(name: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A finding's message for a format that points at lines, on a document of rendered output
+/// (`helm template . | ekslint -`): the annotation cannot go on the template's line (the
+/// finding's line is the rendered document's), so the message says where it is.
+pub fn message_of<'a>(
+    r: &FileResult,
+    f: &'a crate::diagnostic::Finding,
+) -> std::borrow::Cow<'a, str> {
+    if r.rendered_from.is_none() {
+        return f.message.as_str().into();
+    }
+    let start = f.start();
+    format!(
+        "{} (line {}, column {} of the document rendered from this template)",
+        f.message, start.line, start.column
+    )
+    .into()
+}
+
 /// A file name as CI systems match it against the repository's paths: relative to the
 /// repository's root ([`ci_root`]) when the file is under it, with forward slashes and no leading
 /// `./` (`ekslint ./k8s` names files `./k8s/app.yaml`, which would never match `k8s/app.yaml`; run

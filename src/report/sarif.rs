@@ -16,7 +16,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Reporter, Summary, forward_slashes, repo_path};
+use super::{Reporter, Summary, forward_slashes, message_of, repo_path};
 use crate::diagnostic::{FileResult, RuleMeta, Severity};
 use crate::rules::RuleSet;
 use crate::source::{Loc, Span};
@@ -87,7 +87,9 @@ struct ArtifactLocation<'a> {
 #[serde(rename_all = "camelCase")]
 struct PhysicalLocation<'a> {
     artifact_location: ArtifactLocation<'a>,
-    region: Region,
+    /// None for a document of rendered output: its lines are not the template's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
 }
 
 #[derive(Serialize)]
@@ -342,11 +344,12 @@ impl Reporter for Sarif {
             if *n > 1 {
                 fingerprint = format!("{fingerprint}#{n}");
             }
+            let message = message_of(r, f);
             let location = |id, span, loc, message| Location {
                 id,
                 physical_location: PhysicalLocation {
                     artifact_location: ArtifactLocation { uri: &uri },
-                    region: region(span, loc),
+                    region: r.rendered_from.is_none().then(|| region(span, loc)),
                 },
                 message,
             };
@@ -354,7 +357,7 @@ impl Reporter for Sarif {
                 rule_id: &f.rule.id,
                 rule_index: self.index.get(&f.rule.id).copied(),
                 level: level(f.severity),
-                message: Text { text: &f.message },
+                message: Text { text: &message },
                 locations: [location(None, f.span, f.loc, None)],
                 partial_fingerprints: HashMap::from([(FINGERPRINT_KEY, fingerprint)]),
                 related_locations: f
