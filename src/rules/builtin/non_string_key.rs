@@ -35,7 +35,8 @@ fn walk(node: &Node<'_>, out: &mut Vec<RawFinding>) {
         Kind::Sequence(items) => items.iter().for_each(|n| walk(n, out)),
         Kind::Mapping(entries) => {
             for e in entries.iter().filter(|e| !e.merged) {
-                if let Some(f) = judge(&e.key)
+                if may_not_be_a_string(&e.key)
+                    && let Some(f) = judge(&e.key)
                     && !out.iter().any(|o| o.span == f.span)
                 {
                     out.push(f);
@@ -43,6 +44,20 @@ fn walk(node: &Node<'_>, out: &mut Vec<RawFinding>) {
                 walk(&e.value, out);
             }
         }
+    }
+}
+
+/// A quick look first: nearly every key is a plain scalar starting with a letter that no YAML 1.1
+/// boolean or null starts with.
+#[inline]
+fn may_not_be_a_string(key: &Node<'_>) -> bool {
+    match &key.kind {
+        Kind::Scalar(s) => !s
+            .value
+            .as_bytes()
+            .first()
+            .is_some_and(|&b| b.is_ascii_alphabetic() && !b"yYnNoOtTfF".contains(&b)),
+        _ => true,
     }
 }
 
@@ -66,14 +81,6 @@ fn judge(key: &Node<'_>) -> Option<RawFinding> {
         return None;
     }
     let raw = s.value;
-    // Nearly every key starts with a letter no YAML 1.1 boolean or null starts with.
-    if raw
-        .bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_alphabetic() && !b"yYnNoOtTfF".contains(&b))
-    {
-        return None;
-    }
     match key_as(raw) {
         KeyAs::Same => None,
         KeyAs::Becomes(made, ty) => {
