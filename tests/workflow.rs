@@ -484,7 +484,7 @@ spec:
   - name: web
     image: nginx
     resources: {requests: {cpu: '1', memory: 2Gi}}
-    terminationMessagePath: logs # ekslint-disable-line EKS702
+    terminationMessagePath: \"logs\" # ekslint-disable-line EKS702
     # ekslint-disable-next-line metrics-port-conflict -- moved by the platform team
     ports: [{containerPort: 9100}]
     env:

@@ -726,6 +726,10 @@ impl<'a> Builder<'a> {
                 let trimmed = raw.trim_end();
                 span.end -= (raw.len() - trimmed.len()) as u32;
             }
+        } else if let Some(close) = closing_quote(self.local(span).as_bytes()) {
+            // A quoted scalar's end marker can lie past its closing quote (a comment after it
+            // on the line): the span ends at the quote.
+            span.end = span.start + close as u32 + 1;
         }
         span
     }
@@ -982,6 +986,23 @@ fn build<'a>(
     Ok(docs)
 }
 
+/// Where the quoted scalar starting `raw` (with its opening quote) closes: the offset of the
+/// closing quote (`''` inside single quotes and `\"` inside double quotes do not close it).
+fn closing_quote(raw: &[u8]) -> Option<usize> {
+    let quote = *raw.first().filter(|q| matches!(q, b'"' | b'\''))?;
+    let mut i = 1;
+    while i < raw.len() {
+        match raw[i] {
+            b'\\' if quote == b'"' => i += 1,
+            b'\'' if quote == b'\'' && raw.get(i + 1) == Some(&b'\'') => i += 1,
+            b if b == quote => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1018,6 +1039,23 @@ mod tests {
         let d = root.get("d").unwrap();
         assert_eq!(&text[d.span.range()], "12");
         assert_eq!(d.as_scalar().unwrap().tag(), Some("!!str"));
+    }
+
+    /// A quoted scalar's span ends at its closing quote, not at a comment after it on the line
+    /// (which is where saphyr's end marker was): a suppression comment there was taken for part
+    /// of the string.
+    #[test]
+    fn quoted_scalars_end_at_their_closing_quote() {
+        let text = "a: \"x\" # ekslint-disable-line EKS003\nb: 'it''s' # c\nc: \"q\\\"\" # d\nd: {e: \"f\" , g: 'h'  }\ne: \"two\n  lines\"   # c\n";
+        let root = first_root(text);
+        let span = |n: &Node<'_>| &text[n.span.range()];
+        assert_eq!(span(root.get("a").unwrap()), "\"x\"");
+        assert_eq!(span(root.get("b").unwrap()), "'it''s'");
+        assert_eq!(span(root.get("c").unwrap()), "\"q\\\"\"");
+        let d = root.get("d").unwrap();
+        assert_eq!(span(d.get("e").unwrap()), "\"f\"");
+        assert_eq!(span(d.get("g").unwrap()), "'h'");
+        assert_eq!(span(root.get("e").unwrap()), "\"two\n  lines\"");
     }
 
     /// A large document that is one flow collection (JSON) is parsed as `--- ` and its text (see
