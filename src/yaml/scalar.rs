@@ -93,13 +93,14 @@ fn is_int(v: &str) -> bool {
     if body.is_empty() {
         return false;
     }
-    if let Some(hex) = body.strip_prefix("0x") {
+    // Go's `ParseInt(s, 0, 64)` takes the base prefixes in either case.
+    if let Some(hex) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
         return !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit());
     }
-    if let Some(bin) = body.strip_prefix("0b") {
+    if let Some(bin) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
         return !bin.is_empty() && bin.chars().all(|c| c == '0' || c == '1');
     }
-    if let Some(oct) = body.strip_prefix("0o") {
+    if let Some(oct) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
         return !oct.is_empty() && oct.chars().all(|c| ('0'..='7').contains(&c));
     }
     if body.len() > 1 && body.starts_with('0') {
@@ -122,17 +123,18 @@ pub fn int_value(v: &str) -> Option<i128> {
         Some(b'+') => (false, &plain[1..]),
         _ => (false, &plain[..]),
     };
-    let (digits, radix) = if let Some(h) = body.strip_prefix("0x") {
-        (h, 16)
-    } else if let Some(b) = body.strip_prefix("0b") {
-        (b, 2)
-    } else if let Some(o) = body.strip_prefix("0o") {
-        (o, 8)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (&body[1..], 8)
-    } else {
-        (body, 10)
-    };
+    let (digits, radix) =
+        if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (h, 16)
+        } else if let Some(b) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (b, 2)
+        } else if let Some(o) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (o, 8)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (&body[1..], 8)
+        } else {
+            (body, 10)
+        };
     let n = i128::from_str_radix(digits, radix).ok()?;
     Some(if negative { -n } else { n })
 }
@@ -145,8 +147,8 @@ pub enum KeyAs {
     /// A boolean or number that sigs.k8s.io/yaml turns back into a string, but not the one written:
     /// `on` becomes `true`, `010` becomes `8`, `1.10` becomes `1.1`.
     Becomes(String, K8sType),
-    /// A null, or an integer beyond `int64`: sigs.k8s.io/yaml rejects the object ("Unsupported map
-    /// key").
+    /// A null, or an integer beyond `int64` (that is not read as a float): sigs.k8s.io/yaml
+    /// rejects the object ("Unsupported map key").
     Unusable(K8sType),
 }
 
@@ -167,9 +169,10 @@ pub fn key_as(v: &str) -> KeyAs {
         K8sType::Int => match int_value(v) {
             Some(n) if i64::try_from(n).is_ok() => (n.to_string(), K8sType::Int),
             Some(n) if u64::try_from(n).is_ok() => return KeyAs::Unusable(K8sType::Int),
-            // Beyond 64 bits go-yaml v2 tries a float, and failing that keeps the text.
+            // Beyond 64 bits go-yaml v2 tries a float (decimal digits), and failing that a big
+            // integer (`0x…`), which is no key either.
             _ if is_float(v) => (go_float32_text(v), K8sType::Float),
-            _ => return KeyAs::Same,
+            _ => return KeyAs::Unusable(K8sType::Int),
         },
         K8sType::Float => (go_float32_text(v), K8sType::Float),
     };
@@ -210,9 +213,24 @@ fn go_float32_text(v: &str) -> String {
     }
 }
 
-/// go-yaml v2: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$` (after removing `_`).
+/// Whether go-yaml v2 reads a plain scalar (that is not an integer) as a float: one starting with
+/// `.` goes to Go's `ParseFloat` as written (no `_`); any other must match
+/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$` once `_` are removed. Either way a
+/// value beyond `f64` (`1e400`) is a range error in Go, and stays a string.
 fn is_float(v: &str) -> bool {
-    let plain: String = v.chars().filter(|&c| c != '_').collect();
+    let plain: std::borrow::Cow<'_, str> = if v.starts_with('.') {
+        if v.contains('_') {
+            return false;
+        }
+        v.into()
+    } else {
+        v.chars().filter(|&c| c != '_').collect::<String>().into()
+    };
+    float_syntax(&plain) && plain.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
+fn float_syntax(plain: &str) -> bool {
     let b = plain.as_bytes();
     let mut i = 0;
     if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
@@ -263,7 +281,9 @@ mod tests {
         for v in ["~", "null", ""] {
             assert_eq!(resolve_plain(v), K8sType::Null, "{v}");
         }
-        for v in ["80", "0x1F", "1_000", "-3", "0755", "0b101", "+7"] {
+        for v in [
+            "80", "0x1F", "0X1F", "0B101", "0O17", "1_000", "-3", "0755", "0b101", "+7",
+        ] {
             assert_eq!(resolve_plain(v), K8sType::Int, "{v}");
         }
         for v in ["1.5", ".inf", "-.Inf", ".NaN", "1e3", "6.", ".5", "09"] {
@@ -282,6 +302,8 @@ mod tests {
             "1e",
             "Yes!",
             "nginx:1.25",
+            "1e400",
+            "._5",
         ] {
             assert_eq!(resolve_plain(v), K8sType::String, "{v}");
         }
@@ -319,6 +341,11 @@ mod tests {
             (".NaN", ".nan"),
             ("99999999999999999999", "1e+20"),
             ("-0", "0"),
+            ("0X1F", "31"),
+            ("-0X1F", "-31"),
+            ("0B101", "5"),
+            ("0O17", "15"),
+            (".5e1", "5"),
         ] {
             assert_eq!(becomes(v).as_deref(), Some(made), "{v}");
         }
@@ -335,12 +362,23 @@ mod tests {
             "-.inf",
             ".nan",
             "1.2.3",
-            "0xFFFFFFFFFFFFFFFFFF",
             "2021-01-01",
+            "1e400",
+            "._5",
+            ".5_",
+            ".5__0",
+            ".5e_1",
         ] {
             assert_eq!(key_as(v), KeyAs::Same, "{v}");
         }
-        for v in ["~", "null", "", "18446744073709551615"] {
+        for v in [
+            "~",
+            "null",
+            "",
+            "18446744073709551615",
+            "0xFFFFFFFFFFFFFFFFFF",
+            "0xFFFFFFFFFFFFFFFFFF",
+        ] {
             assert!(matches!(key_as(v), KeyAs::Unusable(_)), "{v}");
         }
     }
@@ -357,6 +395,7 @@ mod tests {
             ("0b101", 5),
             ("0o17", 15),
             ("0", 0),
+            ("0X238C", 9100),
         ] {
             assert_eq!(int_value(v), Some(n), "{v}");
         }

@@ -116,7 +116,7 @@ fn judge(key: &Node<'_>) -> Option<RawFinding> {
                 )
             } else {
                 (
-                    format!("the key `{raw}` is an unsigned 64-bit integer"),
+                    format!("the key `{raw}` is an integer beyond the signed 64-bit range"),
                     format!("quote the key: `\"{raw}\":`"),
                 )
             };
