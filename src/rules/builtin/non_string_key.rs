@@ -28,13 +28,15 @@ impl Builtin for NonStringKey {
     }
 }
 
-/// Every key under `node`, each reported once (an alias repeats its anchor's keys).
+/// Every key under `node`, each reported once (an alias repeats its anchor's keys). Entries a
+/// `<<` merge brought in are looked at too: written inline (`<<: {yes: "1"}`) they are nowhere
+/// else.
 fn walk(node: &Node<'_>, out: &mut Vec<RawFinding>) {
     match &node.kind {
         Kind::Scalar(_) => {}
         Kind::Sequence(items) => items.iter().for_each(|n| walk(n, out)),
         Kind::Mapping(entries) => {
-            for e in entries.iter().filter(|e| !e.merged) {
+            for e in entries.iter() {
                 if may_not_be_a_string(&e.key)
                     && let Some(f) = judge(&e.key)
                     && !out.iter().any(|o| o.span == f.span)
