@@ -422,7 +422,25 @@ fn parse_part<'a>(
 ) -> Parsed<'a> {
     let mut out = Parsed::default();
     let chunk_text = &text[chunk.range()];
-    match parse_chunk(chunk_text, chunk.start as usize, arena, limits) {
+    // Kubernetes' YAML reader (go-yaml) rejects a document holding a character YAML does not
+    // allow in a stream; saphyr takes them. (JSON goes to a JSON decoder, which does not.)
+    let forbidden = if text.trim_start().starts_with(['{', '[']) {
+        None
+    } else {
+        forbidden_char(chunk_text)
+    };
+    let parsed = match forbidden {
+        Some((at, c)) => Err((
+            ErrorKind::Syntax,
+            chunk.start as usize + at,
+            format!(
+                "control character U+{:04X} is not allowed in YAML (`kubectl apply` fails: \"control characters are not allowed\")",
+                c as u32
+            ),
+        )),
+        None => parse_chunk(chunk_text, chunk.start as usize, arena, limits),
+    };
+    match parsed {
         Ok(docs) => {
             for root in docs {
                 out.documents.push(Document {
@@ -986,6 +1004,43 @@ fn build<'a>(
     Ok(docs)
 }
 
+/// The first character YAML does not allow in a stream, and where (go-yaml's reader: anything
+/// but tab, line breaks, printable ASCII, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and beyond
+/// U+FFFF). Blocks of 64 bytes are tested for candidate bytes at once (control bytes, and the
+/// lead bytes of C1 controls, 0xC2, and of U+FFFE/U+FFFF, 0xEF), which the compiler turns into
+/// vector code; only a block holding one is decoded.
+fn forbidden_char(text: &str) -> Option<(usize, char)> {
+    let candidate = |b: u8| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) | (b == 0x7F) | (b == 0xC2) | (b == 0xEF)
+    };
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for block in bytes.chunks(64) {
+        if block.iter().fold(false, |any, &b| any | candidate(b)) {
+            // Decode from the block's first character (a block can start inside one).
+            let (mut at, mut end) = (start, start + block.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            for (i, c) in text[at..end].char_indices() {
+                let allowed = match c {
+                    '\u{80}'..='\u{9F}' => c == '\u{85}',
+                    '\u{FFFE}' | '\u{FFFF}' => false,
+                    c => !c.is_ascii_control() || matches!(c, '\t' | '\n' | '\r'),
+                };
+                if !allowed {
+                    return Some((at + i, c));
+                }
+            }
+        }
+        start += block.len();
+    }
+    None
+}
+
 /// Where the quoted scalar starting `raw` (with its opening quote) closes: the offset of the
 /// closing quote (`''` inside single quotes and `\"` inside double quotes do not close it).
 fn closing_quote(raw: &[u8]) -> Option<usize> {
@@ -1039,6 +1094,41 @@ mod tests {
         let d = root.get("d").unwrap();
         assert_eq!(&text[d.span.range()], "12");
         assert_eq!(d.as_scalar().unwrap().tag(), Some("!!str"));
+    }
+
+    /// go-yaml's reader rejects characters YAML does not allow in a stream; so does the parse,
+    /// document by document. Tabs, line breaks, NEL, a BOM, Chinese and fullwidth text pass.
+    #[test]
+    fn control_characters_fail_their_document_only() {
+        let long = "x".repeat(70);
+        assert_eq!(
+            forbidden_char("a: \"tab\there\u{85}\u{feff}，中文\"\r\n"),
+            None
+        );
+        assert_eq!(forbidden_char("a: 1 # \u{1b}[31m"), Some((7, '\u{1b}')));
+        assert_eq!(forbidden_char("a: \u{7f}"), Some((3, '\u{7f}')));
+        assert_eq!(
+            forbidden_char(&format!("{long}，\u{9b}")),
+            Some((73, '\u{9b}'))
+        );
+        assert_eq!(
+            forbidden_char(&format!("{long}\u{ffff}")),
+            Some((70, '\u{ffff}'))
+        );
+        let text = "a: 1\n---\nb: \"\u{1}\"\n---\nc: 3\n";
+        let arena = Arena::new();
+        let p = parse(text, &arena, Limits::default());
+        assert_eq!(p.documents.len(), 2);
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.errors[0].at, text.find('\u{1}').unwrap());
+        assert!(
+            p.errors[0].message.contains("U+0001"),
+            "{}",
+            p.errors[0].message
+        );
+        // JSON goes to a JSON decoder: DEL and C1 controls are allowed in its strings.
+        let json = "{\"a\": \"\u{7f}\u{9b}\"}";
+        assert!(parse(json, &arena, Limits::default()).errors.is_empty());
     }
 
     /// A quoted scalar's span ends at its closing quote, not at a comment after it on the line
