@@ -147,7 +147,7 @@ fn read(path: &Path) -> Result<String, LoadError> {
     std::fs::read_to_string(path).map_err(|e| {
         LoadError::Other(miette::miette!(
             "cannot read config file {}: {}",
-            path.display(),
+            crate::source::shown_path(path),
             crate::discover::io_message(&e)
         ))
     })
@@ -193,7 +193,10 @@ impl Config {
                     return Err(located(
                         &display,
                         &text,
-                        format!("`extend`: no file {}", base_path.display()),
+                        format!(
+                            "`extend`: no file {}",
+                            crate::source::shown_path(&base_path)
+                        ),
                         Some(base.referenced),
                         None,
                     ));
@@ -259,7 +262,10 @@ impl Config {
                 return Err(located(
                     &display,
                     &text,
-                    format!("`rules`: no directory {}", rules_dir.display()),
+                    format!(
+                        "`rules`: no directory {}",
+                        crate::source::shown_path(&rules_dir)
+                    ),
                     Some(r.referenced),
                     Some("name directories of rule files, relative to this file".into()),
                 ));

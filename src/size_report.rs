@@ -19,6 +19,7 @@ use crate::k8s::{self, Object};
 use crate::lint::{DEFAULT_MAX_FILE_SIZE, FileKind, looks_like_patch_name};
 use crate::rules::builtin::unrendered_template;
 use crate::source::Source;
+use crate::source::shown;
 use crate::yaml::{self, Limits};
 
 #[derive(Args, Debug)]
@@ -280,7 +281,7 @@ pub fn run(args: SizeArgs) -> i32 {
     );
     let mut failed = !errors.is_empty();
     for e in &errors {
-        eprintln!("ekslint: error: {}: {}", e.path, e.message);
+        eprintln!("ekslint: error: {}: {}", shown(&e.path), e.message);
     }
     type Sized = (Vec<Row>, Option<(String, String)>);
     let per_file: Vec<Result<Sized, (String, String)>> = inputs
@@ -311,12 +312,16 @@ pub fn run(args: SizeArgs) -> i32 {
             Ok((v, note)) => {
                 rows.extend(v);
                 if let Some((path, note)) = note {
-                    eprintln!("ekslint: note: {path}: {note}");
+                    eprintln!(
+                        "ekslint: note: {}: {}",
+                        shown(&path),
+                        crate::source::shown_message(&note)
+                    );
                 }
             }
             Err((path, msg)) => {
                 failed = true;
-                eprintln!("ekslint: error: {path}: {msg}");
+                eprintln!("ekslint: error: {}: {msg}", shown(&path));
             }
         }
     }
@@ -353,7 +358,7 @@ pub fn write_table(out: &mut impl Write, rows: &[Row], tty: bool) -> io::Result<
         .iter()
         .map(|r| {
             [
-                format!("{}:{}", r.file, r.line),
+                format!("{}:{}", shown(&r.file), r.line),
                 workload(r),
                 r.billed_text.clone(),
                 r.requested_text.clone(),

@@ -231,6 +231,11 @@ pub fn shown(name: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
+/// A path as people read it on a terminal ([`shown`]).
+pub fn shown_path(path: &std::path::Path) -> String {
+    shown(&path.to_string_lossy()).into_owned()
+}
+
 /// A message as people read it on a terminal: like [`shown`], but line breaks and tabs stay.
 pub fn shown_message(text: &str) -> std::borrow::Cow<'_, str> {
     let escape = |c: char| c.is_control() && c != '\n' && c != '\t';

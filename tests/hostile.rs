@@ -440,7 +440,7 @@ fn control_characters_never_reach_the_terminal() {
         ("bad\nname\x1b[31m.yaml", GOOD.as_bytes().to_vec()),
         (
             "esc.yaml",
-            b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    eks.tke.cloud.tencent.com/cpu: \"\x1b[2J\\e[31m\"\nspec:\n  containers: [{name: p, image: nginx}]\n"
+            b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    eks.tke.cloud.tencent.com/cpu: \"\\e[2J\\e[31m\"\nspec:\n  containers: [{name: p, image: nginx}]\n---\na: \"\x1b[2J\"\n"
                 .to_vec(),
         ),
     ]);
@@ -466,14 +466,35 @@ fn control_characters_never_reach_the_terminal() {
         stderr.contains(r"./bad\nname\u{1b}[31m.yaml: 1 object"),
         "{stderr}"
     );
-    // The text in the frame keeps its columns (`?` for each control character); the message
-    // quoting the value escapes it.
-    assert!(stdout.contains("cpu: \"?[2J\\e[31m\""), "{stdout}");
+    // The text in a frame keeps its columns (`?` for each control character, here in a
+    // document that EKS001 reports: Kubernetes' YAML reader rejects it); a message quoting a
+    // value that holds one (written as `\e` escapes) escapes it.
+    assert!(stdout.contains("a: \"?[2J\""), "{stdout}");
+    assert!(stdout.contains("control character U+001B"), "{stdout}");
     assert!(
         stdout.contains(r"`\u{1b}[2J\u{1b}[31m` is not a number of cores"),
         "{stdout}"
     );
     assert!(stdout.contains("esc.yaml:6:36]"), "{stdout}");
+    // So do `ekslint size` (its table and notes) and the error frame of a config file.
+    std::fs::write(d.path().join("bad\x1b.yaml"), "a: [\n").unwrap();
+    std::fs::write(d.path().join("cfg\x1b.yaml"), "selct: [ALL]\n").unwrap();
+    for args in [
+        &["size", "."][..],
+        &["--config", "cfg\x1b.yaml", "esc.yaml"],
+    ] {
+        let out = Command::new(BIN)
+            .args(args)
+            .current_dir(d.path())
+            .output()
+            .expect("run ekslint");
+        let all = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !all.contains('\x1b'),
+            "an escape reached the terminal: {all}"
+        );
+        assert!(all.contains(r"\u{1b}"), "{all}");
+    }
     // Machine formats keep the name as it is (their encoders escape it).
     let r = run(d.path(), &["."]);
     assert!(

@@ -493,9 +493,12 @@ fn located_at(
     span: Option<SourceSpan>,
     help: Option<String>,
 ) -> LoadError {
+    // A name or text with control characters is shown escaped (see `source::shown`).
+    let name = crate::source::shown(file);
+    let text = crate::source::printable_text(text).unwrap_or_else(|| text.to_string());
     LoadError::File(Box::new(RuleFileError {
-        message: format!("{file}: {}", message.into()),
-        src: NamedSource::new(file, text.to_string()),
+        message: format!("{name}: {}", message.into()),
+        src: NamedSource::new(name, text),
         span,
         help,
         config: false,
@@ -884,7 +887,7 @@ impl RuleSet {
         let entries = std::fs::read_dir(dir).map_err(|e| {
             LoadError::Other(miette::miette!(
                 "cannot read rules directory {}: {}",
-                dir.display(),
+                crate::source::shown_path(dir),
                 crate::discover::io_message(&e)
             ))
         })?;
