@@ -56,12 +56,25 @@ pub fn looks_like_patch_name(name: &str) -> bool {
 /// comment are reported against that path, with line numbers within the rendered document.
 /// Findings in documents without such a comment stay with the stream.
 pub fn split_rendered(r: FileResult) -> Vec<FileResult> {
-    if r.skipped.is_some() || !r.source.text.contains("# Source: ") {
+    if r.skipped.is_some() {
         return vec![r];
     }
     let text = r.source.text.clone();
+    let parts = rendered_parts(&text);
+    if parts.is_empty() {
+        return vec![r];
+    }
+    split_parts(r, &text, parts)
+}
+
+/// The documents of rendered output that name their template (`# Source: path`): each one's
+/// byte range (from after its `---` line) and the path.
+fn rendered_parts(text: &str) -> Vec<(crate::source::Span, String)> {
     let mut parts: Vec<(crate::source::Span, String)> = Vec::new();
-    for chunk in yaml::split_documents(&text) {
+    if !text.contains("# Source: ") {
+        return parts;
+    }
+    for chunk in yaml::split_documents(text) {
         // The document starts after its `---` line, as a reader of `helm template` output counts.
         let body = &text[chunk.range()];
         let chunk = match body.strip_prefix("---") {
@@ -87,9 +100,15 @@ pub fn split_rendered(r: FileResult) -> Vec<FileResult> {
             parts.push((chunk, path));
         }
     }
-    if parts.is_empty() {
-        return vec![r];
-    }
+    parts
+}
+
+/// [`split_rendered`] once the parts are known.
+fn split_parts(
+    r: FileResult,
+    text: &str,
+    parts: Vec<(crate::source::Span, String)>,
+) -> Vec<FileResult> {
     let mut rest = r;
     let mut out: Vec<FileResult> = parts
         .into_iter()
@@ -636,6 +655,24 @@ impl Linter {
                 .retain(|f| !self.rules.get(&f.rule.id).is_some_and(&path_ignored));
         }
         if !r.directives.is_empty() {
+            // In rendered output on standard input, a `# ekslint-disable-file` inside one
+            // template's document applies to that document (the template's file), not to the
+            // whole chart.
+            if r.origin.is_none()
+                && r.directives
+                    .iter()
+                    .any(|d| d.scope == suppress::Scope::File)
+            {
+                let parts = rendered_parts(&r.source.text);
+                for d in &mut r.directives {
+                    let within = parts
+                        .iter()
+                        .find(|(part, _)| part.start <= d.span.start && d.span.start < part.end);
+                    if let (suppress::Scope::File, Some((part, _))) = (&d.scope, within) {
+                        d.scope = suppress::Scope::Range(*part);
+                    }
+                }
+            }
             // Findings and directives were located while the text was at hand: no need to read
             // the file again.
             suppress::apply(&mut r.findings, &mut r.directives);
@@ -677,7 +714,7 @@ impl Linter {
                 }
                 unused.retain(|f| {
                     !r.directives.iter().any(|d| {
-                        d.scope == suppress::Scope::File
+                        d.scope.is_file_wide(f)
                             && d.ids
                                 .iter()
                                 .any(|i| i.eq_ignore_ascii_case(&f.rule.id) || *i == f.rule.name)

@@ -15,7 +15,21 @@ pub enum Scope {
     /// The finding starts on this 1-based line.
     Line(usize),
     File,
+    /// `ekslint-disable-file` in one template's document of rendered output: that document's
+    /// bytes.
+    Range(Span),
     Object(ObjectRef),
+}
+
+impl Scope {
+    /// Whether this is a file-wide directive (`ekslint-disable-file`) that reaches `f`.
+    pub fn is_file_wide(&self, f: &Finding) -> bool {
+        match self {
+            Scope::File => true,
+            Scope::Range(part) => part.start <= f.span.start && f.span.start < part.end,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -61,7 +75,7 @@ impl Directive {
     fn covers(&self, f: &Finding, line: usize) -> bool {
         match &self.scope {
             Scope::Line(l) => *l == line,
-            Scope::File => true,
+            Scope::File | Scope::Range(_) => self.scope.is_file_wide(f),
             Scope::Object(o) => f.object.as_ref() == Some(o),
         }
     }

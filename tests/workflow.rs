@@ -1300,6 +1300,55 @@ fn helm_template_output_on_stdin_is_reported_against_its_sources() {
     assert!(v["diagnostics"][0].get("rendered_from").is_none(), "{v}");
 }
 
+/// Helm keeps a template's comments: `# ekslint-disable-file` in one template's document
+/// silences that template, not the whole chart; before the first `# Source:` document it still
+/// covers the stream.
+#[test]
+fn a_file_suppression_in_rendered_output_stays_in_its_template() {
+    let doc = |template: &str, key: &str, disable: &str| {
+        format!(
+            "---\n# Source: c/templates/{template}\n{disable}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  {key}: \"x\"\n"
+        )
+    };
+    let d = tempfile::tempdir().unwrap();
+    for (head, a_disable, expected) in [
+        (
+            "",
+            "# ekslint-disable-file EKS009\n",
+            vec!["c/templates/b.yaml"],
+        ),
+        ("# ekslint-disable-file EKS009\n", "", vec![]),
+    ] {
+        let text = format!(
+            "{head}{}{}",
+            doc("a.yaml", "on", a_disable),
+            doc("b.yaml", "yes", "")
+        );
+        let input = d.path().join("rendered.yaml");
+        std::fs::write(&input, text).unwrap();
+        let r = run_with_stdin(
+            d.path(),
+            &[
+                "--isolated",
+                "--select",
+                "EKS009,EKS008",
+                "--format",
+                "json",
+                "-",
+            ],
+            std::fs::File::open(&input).unwrap(),
+        );
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        let files: Vec<&str> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["file"].as_str().unwrap())
+            .collect();
+        assert_eq!(files, expected, "{}", r.stdout);
+    }
+}
+
 #[test]
 fn explain_list_completions_and_man_page() {
     let d = tempfile::tempdir().unwrap();
