@@ -162,6 +162,9 @@ pub struct FileResult {
     /// Set when this is one document of rendered output (`helm template`), named after its
     /// `# Source:` comment: what it was rendered into (e.g. `<stdin>`).
     pub rendered_from: Option<String>,
+    /// For rendered output: how many of its documents (with findings) are reported under their
+    /// templates' names, after it.
+    pub rendered_documents: usize,
 }
 
 impl FileResult {
@@ -176,6 +179,7 @@ impl FileResult {
             directives: Vec::new(),
             origin: None,
             rendered_from: None,
+            rendered_documents: 0,
         }
     }
 

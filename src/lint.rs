@@ -149,6 +149,7 @@ fn split_parts(
         .filter(|p| !p.findings.is_empty())
         .collect();
     out.sort_by(|a, b| a.source.name.cmp(&b.source.name));
+    rest.rendered_documents = out.len();
     out.insert(0, rest);
     out
 }

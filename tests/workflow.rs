@@ -1284,6 +1284,19 @@ fn helm_template_output_on_stdin_is_reported_against_its_sources() {
             "{format}: {v}"
         );
     }
+    // JUnit: the template's test case says it too, and the stream is no passing file of its own.
+    let r = run_with_stdin(
+        d.path(),
+        &["--isolated", "--select", "EKS301", "--format", "junit", "-"],
+        std::fs::File::open(&input).unwrap(),
+    );
+    assert!(
+        r.stdout.contains("tests=\"1\" failures=\"1\"")
+            && r.stdout.contains("name=\"EKS301 (rendered) 12:33\"")
+            && !r.stdout.contains("<stdin>"),
+        "{}",
+        r.stdout
+    );
     // A file on disk keeps its lines.
     let r = run_in(
         d.path(),

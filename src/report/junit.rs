@@ -12,7 +12,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{Reporter, Summary};
+use super::{Reporter, Summary, message_of};
 use crate::diagnostic::FileResult;
 
 #[derive(Default)]
@@ -66,21 +66,32 @@ impl Reporter for Junit {
             self.tests += 1;
             self.failures += 1;
             let p = f.start();
-            let text = format!(
-                "{}:{}:{} {} {}",
-                r.source.name, p.line, p.column, f.rule.id, f.message
-            );
             let rule = escape(&f.rule.id);
+            // A document of rendered output: its line is not the template's, and says so.
+            let (name, text) = if r.rendered_from.is_some() {
+                (
+                    format!("{rule} (rendered) {}:{}", p.line, p.column),
+                    format!("{} {} {}", r.source.name, f.rule.id, message_of(r, f)),
+                )
+            } else {
+                (
+                    format!("{rule} {}:{}", p.line, p.column),
+                    format!(
+                        "{}:{}:{} {} {}",
+                        r.source.name, p.line, p.column, f.rule.id, f.message
+                    ),
+                )
+            };
             let _ = writeln!(
                 c,
-                "  <testcase name=\"{rule} {}:{}\" classname=\"{file}\">\n    <failure type=\"{rule}\" message=\"{}\">{}</failure>\n  </testcase>",
-                p.line,
-                p.column,
-                escape(&f.message),
+                "  <testcase name=\"{name}\" classname=\"{file}\">\n    <failure type=\"{rule}\" message=\"{}\">{}</failure>\n  </testcase>",
+                escape(&message_of(r, f)),
                 escape(&text)
             );
         }
-        if !r.findings.is_empty() {
+        // Rendered output whose findings went to its templates' test cases is not a passing
+        // file of its own.
+        if !r.findings.is_empty() || (r.rendered_documents > 0 && r.skipped.is_none()) {
             return Ok(());
         }
         self.tests += 1;
