@@ -6,7 +6,7 @@
 use super::{Builtin, Phase, RawFinding, no_params};
 use crate::k8s::Object;
 use crate::yaml::scalar::{K8sType, KeyAs, key_as};
-use crate::yaml::{Kind, Node, Style};
+use crate::yaml::{Entry, Kind, Node, Style};
 
 #[derive(Debug)]
 struct NonStringKey;
@@ -38,7 +38,7 @@ fn walk(node: &Node<'_>, out: &mut Vec<RawFinding>) {
         Kind::Mapping(entries) => {
             for e in entries.iter() {
                 if may_not_be_a_string(&e.key)
-                    && let Some(f) = judge(&e.key)
+                    && let Some(f) = judge(&e.key, entries)
                     && !out.iter().any(|o| o.span == f.span)
                 {
                     out.push(f);
@@ -63,7 +63,9 @@ fn may_not_be_a_string(key: &Node<'_>) -> bool {
     }
 }
 
-fn judge(key: &Node<'_>) -> Option<RawFinding> {
+/// The finding for `key`, if Kubernetes does not receive it as written; `siblings` are the
+/// entries of its mapping (another key may be what this one becomes).
+fn judge(key: &Node<'_>, siblings: &[Entry<'_>]) -> Option<RawFinding> {
     let s = match &key.kind {
         Kind::Scalar(s) => s,
         Kind::Mapping(_) | Kind::Sequence(_) => {
@@ -78,11 +80,26 @@ fn judge(key: &Node<'_>) -> Option<RawFinding> {
             );
         }
     };
-    // Quoted and tagged keys are what they say.
-    if s.style != Style::Plain || s.tag().is_some() {
+    // Quoted keys are strings, and so is a key tagged `!!str` or with a tag of its own. A key
+    // tagged with the type YAML 1.1 reads it as anyway (`!!bool yes`, `!!int 010`) is read the
+    // same as without the tag.
+    if s.style != Style::Plain {
         return None;
     }
     let raw = s.value;
+    if let Some(tag) = s.tag() {
+        let read = crate::yaml::scalar::resolve_plain(raw);
+        let same = matches!(
+            (tag, read),
+            ("!!bool", K8sType::Bool)
+                | ("!!int", K8sType::Int)
+                | ("!!float", K8sType::Float)
+                | ("!!null", K8sType::Null)
+        );
+        if !same {
+            return None;
+        }
+    }
     match key_as(raw) {
         KeyAs::Same => None,
         KeyAs::Becomes(made, ty) => {
@@ -91,16 +108,24 @@ fn judge(key: &Node<'_>) -> Option<RawFinding> {
                 K8sType::Int => "an integer",
                 _ => "a number",
             };
-            Some(
-                RawFinding::new(
-                    key.span,
-                    format!(
-                        "the key `{raw}` reaches Kubernetes as `{made}` (YAML 1.1 reads it as {read})"
-                    ),
-                )
-                .label(format!("becomes `{made}`"))
-                .help(format!("quote the key: `\"{raw}\":`")),
+            let mut f = RawFinding::new(
+                key.span,
+                format!(
+                    "the key `{raw}` reaches Kubernetes as `{made}` (YAML 1.1 reads it as {read})"
+                ),
             )
+            .label(format!("becomes `{made}`"))
+            .help(format!("quote the key: `\"{raw}\":`"));
+            let twin = siblings.iter().find(|o| {
+                o.key.span != key.span && as_kubernetes_key(&o.key).as_deref() == Some(&made)
+            });
+            if let Some(twin) = twin {
+                f.message.push_str(
+                    ", which another key of this mapping is too: Kubernetes keeps only one of their values",
+                );
+                f = f.with_label(twin.key.span, format!("also `{made}`"));
+            }
+            Some(f)
         }
         KeyAs::Unusable(ty) => {
             let (what, help) = if ty == K8sType::Null {
@@ -133,5 +158,26 @@ fn judge(key: &Node<'_>) -> Option<RawFinding> {
                 .help(help),
             )
         }
+    }
+}
+
+/// The string key Kubernetes makes of a scalar key, `None` for one it cannot use (or a tag whose
+/// reading is not worked out here).
+fn as_kubernetes_key<'a>(key: &Node<'a>) -> Option<std::borrow::Cow<'a, str>> {
+    let s = key.as_scalar()?;
+    let string = match s.tag() {
+        None => s.style != Style::Plain,
+        Some(t) => t == "!!str" || !t.starts_with("!!"),
+    };
+    if string {
+        return Some(s.value.into());
+    }
+    if s.style != Style::Plain {
+        return None;
+    }
+    match key_as(s.value) {
+        KeyAs::Same => Some(s.value.into()),
+        KeyAs::Becomes(made, _) => Some(made.into()),
+        KeyAs::Unusable(_) => None,
     }
 }
