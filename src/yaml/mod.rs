@@ -479,14 +479,28 @@ fn tag_text(handle: &str, suffix: &str) -> Box<str> {
     .into_boxed_str()
 }
 
-fn apply_merge_keys(entries: &mut Vec<Entry<'_>>) {
+/// Brings in the entries of `<<` merge keys. A merge of anything but a mapping or a list of
+/// mappings fails the document, as in go-yaml ("map merge requires map or sequence of maps as
+/// the value"): the offset of that `<<`.
+fn apply_merge_keys(entries: &mut Vec<Entry<'_>>) -> Result<(), usize> {
     let is_merge = |e: &Entry| {
         e.key
             .as_scalar()
             .is_some_and(|s| s.style == Style::Plain && s.value == "<<")
     };
     if !entries.iter().any(is_merge) {
-        return;
+        return Ok(());
+    }
+    for e in entries.iter().filter(|e| is_merge(e)) {
+        let bad = match &e.value.kind {
+            Kind::Mapping(_) => None,
+            Kind::Sequence(items) => items.iter().find(|i| !matches!(i.kind, Kind::Mapping(_))),
+            Kind::Scalar(_) => Some(&e.value),
+        };
+        // At the `<<` itself: the value may be an alias, whose span is its anchor's.
+        if bad.is_some() {
+            return Err(e.key.span.start as usize);
+        }
     }
     let mut merged = Vec::new();
     let mut own = Vec::with_capacity(entries.len());
@@ -515,6 +529,7 @@ fn apply_merge_keys(entries: &mut Vec<Entry<'_>>) {
         }
     }
     *entries = own;
+    Ok(())
 }
 
 type ChunkError = (ErrorKind, usize, String);
@@ -986,7 +1001,13 @@ fn build<'a>(
                         .rfind(|e| !e.merged)
                         .map_or(start, |l| s.cover(l.value.span).cover(l.key.span))
                 };
-                apply_merge_keys(&mut entries);
+                if let Err(at) = apply_merge_keys(&mut entries) {
+                    return Err((
+                        ErrorKind::Syntax,
+                        at,
+                        "a merge key (`<<`) takes a mapping or a list of mappings (Kubernetes' YAML reader fails: \"map merge requires map or sequence of maps as the value\")".into(),
+                    ));
+                }
                 let node = Node {
                     span: full,
                     kind: Kind::Mapping(arena.0.alloc_slice_copy(&entries)),
@@ -1260,6 +1281,24 @@ mod tests {
         assert_eq!(m.get_str("x"), Some("1"));
         assert_eq!(m.get_str("y"), Some("3"));
         assert!(m.entry("<<").is_none());
+    }
+
+    /// go-yaml fails a document that merges anything but mappings; so does the parse.
+    #[test]
+    fn a_merge_of_anything_but_mappings_fails_the_document() {
+        let arena = Arena::new();
+        for (text, at) in [
+            ("a: 1\n<<: 1\n", 5),
+            ("a: &a [1]\nb:\n  <<: [{x: 1}, *a]\n", 15),
+            ("a:\n  <<:\n  b: 1\n", 5),
+        ] {
+            let p = parse(text, &arena, Limits::default());
+            assert_eq!(p.errors.len(), 1, "{text}");
+            assert_eq!(p.errors[0].at, at, "{text}");
+            assert!(p.errors[0].message.contains("map merge"), "{text}");
+        }
+        let ok = "a: &a {x: 1}\nb:\n  <<: [*a, {y: 2}]\nc: {<<: *a}\n\"<<\": 1\n";
+        assert!(parse(ok, &arena, Limits::default()).errors.is_empty());
     }
 
     #[test]
