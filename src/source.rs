@@ -216,12 +216,12 @@ impl Source {
 /// sequence that would recolour or rewrite the terminal) written as escapes (`\n`, `\t`,
 /// `\u{1b}`). Machine formats keep the name as it is (their encoders escape it).
 pub fn shown(name: &str) -> std::borrow::Cow<'_, str> {
-    if !name.chars().any(char::is_control) {
+    if !name.chars().any(unsafe_on_terminal) {
         return name.into();
     }
     name.chars()
         .map(|c| {
-            if c.is_control() {
+            if unsafe_on_terminal(c) {
                 c.escape_debug().to_string()
             } else {
                 c.to_string()
@@ -231,6 +231,14 @@ pub fn shown(name: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
+/// A character that must not reach a terminal raw: a control character (an escape sequence can
+/// recolour or clear the screen) or a bidirectional formatting character (it reorders what the
+/// reader sees, the "Trojan Source" trick).
+fn unsafe_on_terminal(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// A path as people read it on a terminal ([`shown`]).
 pub fn shown_path(path: &std::path::Path) -> String {
     shown(&path.to_string_lossy()).into_owned()
@@ -238,7 +246,7 @@ pub fn shown_path(path: &std::path::Path) -> String {
 
 /// A message as people read it on a terminal: like [`shown`], but line breaks and tabs stay.
 pub fn shown_message(text: &str) -> std::borrow::Cow<'_, str> {
-    let escape = |c: char| c.is_control() && c != '\n' && c != '\t';
+    let escape = |c: char| unsafe_on_terminal(c) && c != '\n' && c != '\t';
     if !text.chars().any(escape) {
         return text.into();
     }
@@ -255,10 +263,10 @@ pub fn shown_message(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// A file's text made safe to print in a code frame, or `None` when it already is: every control
-/// character but a tab or a line break becomes `?` (`¿` for the two-byte C1 controls), so that
-/// byte offsets and character columns stay those of the file.
+/// or bidirectional formatting character but a tab or a line break becomes a character of the same
+/// length in UTF-8 (`?`, `¿`, `�`), so that byte offsets and character columns stay the file's.
 pub fn printable_text(text: &str) -> Option<String> {
-    let replace = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    let replace = |c: char| unsafe_on_terminal(c) && !matches!(c, '\t' | '\n' | '\r');
     if !text.chars().any(replace) {
         return None;
     }
@@ -267,7 +275,8 @@ pub fn printable_text(text: &str) -> Option<String> {
             .map(|c| match c {
                 c if !replace(c) => c,
                 c if c.len_utf8() == 1 => '?',
-                _ => '\u{bf}',
+                c if c.len_utf8() == 2 => '\u{bf}',
+                _ => '\u{fffd}',
             })
             .collect(),
     )

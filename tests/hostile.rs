@@ -440,7 +440,7 @@ fn control_characters_never_reach_the_terminal() {
         ("bad\nname\x1b[31m.yaml", GOOD.as_bytes().to_vec()),
         (
             "esc.yaml",
-            b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    eks.tke.cloud.tencent.com/cpu: \"\\e[2J\\e[31m\"\nspec:\n  containers: [{name: p, image: nginx}]\n---\na: \"\x1b[2J\"\n"
+            b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: # \xe2\x80\xae reversed\n    eks.tke.cloud.tencent.com/cpu: \"\\e[2J\\e[31m\"\nspec:\n  containers: [{name: p, image: nginx}]\n---\na: \"\x1b[2J\"\n"
                 .to_vec(),
         ),
     ]);
@@ -456,7 +456,16 @@ fn control_characters_never_reach_the_terminal() {
             !text.contains('\x1b'),
             "an escape reached the {what}: {text}"
         );
+        // Nor does a bidirectional override ("Trojan Source"), which reorders what is seen.
+        assert!(
+            !text.contains('\u{202e}'),
+            "a bidi override reached the {what}: {text}"
+        );
     }
+    assert!(
+        stdout.contains("annotations: # \u{fffd} reversed"),
+        "{stdout}"
+    );
     // The name is shown escaped, in the frame's header and in `-v`.
     assert!(
         stdout.contains(r"./bad\nname\u{1b}[31m.yaml:6:"),
