@@ -216,19 +216,7 @@ impl Source {
 /// sequence that would recolour or rewrite the terminal) written as escapes (`\n`, `\t`,
 /// `\u{1b}`). Machine formats keep the name as it is (their encoders escape it).
 pub fn shown(name: &str) -> std::borrow::Cow<'_, str> {
-    if !name.chars().any(unsafe_on_terminal) {
-        return name.into();
-    }
-    name.chars()
-        .map(|c| {
-            if unsafe_on_terminal(c) {
-                c.escape_debug().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect::<String>()
-        .into()
+    escaped(name, unsafe_on_terminal)
 }
 
 /// A character that must not reach a terminal raw: a control character (an escape sequence can
@@ -246,20 +234,23 @@ pub fn shown_path(path: &std::path::Path) -> String {
 
 /// A message as people read it on a terminal: like [`shown`], but line breaks and tabs stay.
 pub fn shown_message(text: &str) -> std::borrow::Cow<'_, str> {
-    let escape = |c: char| unsafe_on_terminal(c) && c != '\n' && c != '\t';
-    if !text.chars().any(escape) {
+    escaped(text, |c| unsafe_on_terminal(c) && c != '\n' && c != '\t')
+}
+
+/// `text` with the characters `escape` picks written as Rust escapes (`\u{1b}`).
+fn escaped(text: &str, escape: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(&escape) {
         return text.into();
     }
-    text.chars()
-        .map(|c| {
-            if escape(c) {
-                c.escape_debug().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect::<String>()
-        .into()
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escape(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 /// A file's text made safe to print in a code frame, or `None` when it already is: every control
