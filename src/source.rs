@@ -216,7 +216,7 @@ impl Source {
 /// sequence that would recolour or rewrite the terminal) written as escapes (`\n`, `\t`,
 /// `\u{1b}`). Machine formats keep the name as it is (their encoders escape it).
 pub fn shown(name: &str) -> std::borrow::Cow<'_, str> {
-    escaped(name, unsafe_on_terminal)
+    escaped(name, |_| false)
 }
 
 /// A character that must not reach a terminal raw: a control character (an escape sequence can
@@ -227,6 +227,16 @@ fn unsafe_on_terminal(c: char) -> bool {
         || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether `text` may hold a character [`unsafe_on_terminal`] picks, other than the ASCII ones
+/// `keep` lets through: one pass over the bytes (vector code, no decoding) for control bytes,
+/// DEL and the lead bytes of the C1 controls (0xC2) and of the bidirectional formatting
+/// characters (0xD8, 0xE2). Most texts have none, and are not decoded at all.
+fn may_be_unsafe(text: &str, keep: impl Fn(u8) -> bool) -> bool {
+    text.bytes().fold(false, |any, b| {
+        any | (b < 0x20 && !keep(b)) | (b == 0x7F) | (b == 0xC2) | (b == 0xD8) | (b == 0xE2)
+    })
+}
+
 /// A path as people read it on a terminal ([`shown`]).
 pub fn shown_path(path: &std::path::Path) -> String {
     shown(&path.to_string_lossy()).into_owned()
@@ -234,12 +244,14 @@ pub fn shown_path(path: &std::path::Path) -> String {
 
 /// A message as people read it on a terminal: like [`shown`], but line breaks and tabs stay.
 pub fn shown_message(text: &str) -> std::borrow::Cow<'_, str> {
-    escaped(text, |c| unsafe_on_terminal(c) && c != '\n' && c != '\t')
+    escaped(text, |b| matches!(b, b'\n' | b'\t'))
 }
 
-/// `text` with the characters `escape` picks written as Rust escapes (`\u{1b}`).
-fn escaped(text: &str, escape: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(&escape) {
+/// `text` with the characters [`unsafe_on_terminal`] picks, but the ASCII ones `keep` lets
+/// through, written as Rust escapes (`\u{1b}`).
+fn escaped(text: &str, keep: impl Fn(u8) -> bool + Copy) -> std::borrow::Cow<'_, str> {
+    let escape = |c: char| unsafe_on_terminal(c) && !(c.is_ascii() && keep(c as u8));
+    if !may_be_unsafe(text, keep) || !text.chars().any(escape) {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -257,8 +269,9 @@ fn escaped(text: &str, escape: impl Fn(char) -> bool) -> std::borrow::Cow<'_, st
 /// or bidirectional formatting character but a tab or a line break becomes a character of the same
 /// length in UTF-8 (`?`, `¿`, `�`), so that byte offsets and character columns stay the file's.
 pub fn printable_text(text: &str) -> Option<String> {
-    let replace = |c: char| unsafe_on_terminal(c) && !matches!(c, '\t' | '\n' | '\r');
-    if !text.chars().any(replace) {
+    let keep = |b: u8| matches!(b, b'\t' | b'\n' | b'\r');
+    let replace = |c: char| unsafe_on_terminal(c) && !(c.is_ascii() && keep(c as u8));
+    if !may_be_unsafe(text, keep) || !text.chars().any(replace) {
         return None;
     }
     Some(
@@ -345,6 +358,23 @@ impl CharToByte {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What reaches a terminal: names escape every control and bidi character, messages keep
+    /// line breaks and tabs, code frames keep lengths. Text with none is borrowed, not copied.
+    #[test]
+    fn terminal_safe_names_messages_and_frames() {
+        assert!(matches!(
+            shown("k8s/app—中文.yaml"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(shown("a\tb\nc\u{1b}"), r"a\tb\nc\u{1b}");
+        assert_eq!(shown("x\u{9b}\u{61c}\u{202e}y"), r"x\u{9b}\u{61c}\u{202e}y");
+        assert_eq!(shown_message("a\tb\nc\u{7f}"), "a\tb\nc\\u{7f}");
+        assert_eq!(printable_text("a\t\r\n—b"), None);
+        let frame = printable_text("\u{1b}\u{9b}\u{61c}\u{202e}x").unwrap();
+        assert_eq!(frame, "?\u{bf}\u{bf}\u{fffd}x");
+        assert_eq!(frame.len(), "\u{1b}\u{9b}\u{61c}\u{202e}x".len());
+    }
 
     #[test]
     fn positions_count_characters_and_bytes() {
