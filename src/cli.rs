@@ -17,7 +17,7 @@ use crate::lint::{Gate, Linter, PutAside};
 use crate::lock;
 use crate::report::{Reporter, Summary, human::Human, json::Json};
 use crate::rules::RuleSet;
-use crate::source::shown;
+use crate::source::{shown, shown_path};
 use crate::spill::{Held, Pending, Records};
 
 #[derive(Parser, Debug)]
@@ -261,7 +261,7 @@ fn load_rules<'d>(
         match set.load_dir(d) {
             Ok(0) => eprintln!(
                 "ekslint: warning: no rule files (*.yaml, *.yml) in {} (files in its subdirectories are not read: name each directory)",
-                crate::source::shown_path(d)
+                shown_path(d)
             ),
             Ok(_) => {}
             Err(e) => {
@@ -398,14 +398,14 @@ fn load_config(args: &CheckArgs) -> Result<(Config, Vec<(PathBuf, String)>), i32
     {
         eprintln!(
             "ekslint: warning: both .ekslint.yaml and .ekslint.yml are in {}: using {}, ignoring the other; remove one",
-            crate::source::shown_path(dir),
+            shown_path(dir),
             p.file_name()
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
         );
     }
     if args.verbose {
         match &path {
-            Some(p) => eprintln!("ekslint: config: {}", crate::source::shown_path(p)),
+            Some(p) => eprintln!("ekslint: config: {}", shown_path(p)),
             None => {
                 eprintln!("ekslint: no config file (.ekslint.yaml) here or above the paths linted")
             }
@@ -513,7 +513,7 @@ fn from_here(p: &Path) -> String {
     let shown = crate::discover::Anchor::at(Path::new("."))
         .and_then(|a| a.relative_any(p))
         .unwrap_or_else(|| p.to_path_buf());
-    let shown = crate::source::shown_path(&shown);
+    let shown = shown_path(&shown);
     if shown.is_empty() { ".".into() } else { shown }
 }
 
@@ -1011,7 +1011,7 @@ fn check(args: CheckArgs) -> i32 {
     for path in &seen.special {
         eprintln!(
             "ekslint: warning: {}: not linted: not a regular file (a named pipe, socket or device); name it on the command line to read it",
-            shown(&path.to_string_lossy())
+            shown_path(path)
         );
     }
     let excluded = &seen.excluded;
@@ -1083,7 +1083,7 @@ fn check(args: CheckArgs) -> i32 {
         let findings = if n == 1 { "finding" } else { "findings" };
         eprintln!(
             "ekslint: wrote {n} {findings} to the baseline {}{kept}",
-            crate::source::shown_path(path)
+            shown_path(path)
         );
         return if io_failed { 2 } else { 0 };
     }

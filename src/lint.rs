@@ -500,7 +500,7 @@ impl Linter {
             let mut i = 0;
             while i < comment_directives {
                 let at = result.directives[i].span.start;
-                if part.start <= at && at < part.end && in_a_scalar(&parsed, at) {
+                if part.contains(at as usize) && in_a_scalar(&parsed, at) {
                     result.directives.remove(i);
                     comment_directives -= 1;
                 } else {
@@ -668,7 +668,7 @@ impl Linter {
                 for d in &mut r.directives {
                     let within = parts
                         .iter()
-                        .find(|(part, _)| part.start <= d.span.start && d.span.start < part.end);
+                        .find(|(part, _)| part.contains(d.span.start as usize));
                     if let (suppress::Scope::File, Some((part, _))) = (&d.scope, within) {
                         d.scope = suppress::Scope::Range(*part);
                     }

@@ -26,7 +26,7 @@ impl Scope {
     pub fn is_file_wide(&self, f: &Finding) -> bool {
         match self {
             Scope::File => true,
-            Scope::Range(part) => part.start <= f.span.start && f.span.start < part.end,
+            Scope::Range(part) => part.contains(f.span.start as usize),
             _ => false,
         }
     }

@@ -491,17 +491,6 @@ fn apply_merge_keys(entries: &mut Vec<Entry<'_>>) -> Result<(), usize> {
     if !entries.iter().any(is_merge) {
         return Ok(());
     }
-    for e in entries.iter().filter(|e| is_merge(e)) {
-        let bad = match &e.value.kind {
-            Kind::Mapping(_) => None,
-            Kind::Sequence(items) => items.iter().find(|i| !matches!(i.kind, Kind::Mapping(_))),
-            Kind::Scalar(_) => Some(&e.value),
-        };
-        // At the `<<` itself: the value may be an alias, whose span is its anchor's.
-        if bad.is_some() {
-            return Err(e.key.span.start as usize);
-        }
-    }
     let mut merged = Vec::new();
     let mut own = Vec::with_capacity(entries.len());
     for e in entries.drain(..) {
@@ -509,11 +498,13 @@ fn apply_merge_keys(entries: &mut Vec<Entry<'_>>) -> Result<(), usize> {
             let sources: &[Node] = match &e.value.kind {
                 Kind::Mapping(_) => std::slice::from_ref(&e.value),
                 Kind::Sequence(items) => items,
-                Kind::Scalar(_) => &[],
+                // At the `<<` itself: the value may be an alias, whose span is its anchor's.
+                Kind::Scalar(_) => return Err(e.key.span.start as usize),
             };
             for src in sources {
-                if let Kind::Mapping(src_entries) = src.kind {
-                    merged.extend_from_slice(src_entries);
+                match src.kind {
+                    Kind::Mapping(src_entries) => merged.extend_from_slice(src_entries),
+                    _ => return Err(e.key.span.start as usize),
                 }
             }
         } else {

@@ -90,24 +90,28 @@ fn is_int(v: &str) -> bool {
         .strip_prefix('-')
         .or_else(|| plain.strip_prefix('+'))
         .unwrap_or(&plain);
-    if body.is_empty() {
-        return false;
+    let (digits, radix) = radix_digits(body);
+    !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix))
+}
+
+/// An unsigned integer's digits and base as Go's `ParseInt(s, 0, 64)` reads them: `0x` hex, `0b`
+/// binary, `0o` or a leading `0` octal (the prefixes in either case), else decimal.
+fn radix_digits(body: &str) -> (&str, u32) {
+    let prefixed = |lower: &str, upper: &str| {
+        body.strip_prefix(lower)
+            .or_else(|| body.strip_prefix(upper))
+    };
+    if let Some(h) = prefixed("0x", "0X") {
+        (h, 16)
+    } else if let Some(b) = prefixed("0b", "0B") {
+        (b, 2)
+    } else if let Some(o) = prefixed("0o", "0O") {
+        (o, 8)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (&body[1..], 8)
+    } else {
+        (body, 10)
     }
-    // Go's `ParseInt(s, 0, 64)` takes the base prefixes in either case.
-    if let Some(hex) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        return !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit());
-    }
-    if let Some(bin) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-        return !bin.is_empty() && bin.chars().all(|c| c == '0' || c == '1');
-    }
-    if let Some(oct) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-        return !oct.is_empty() && oct.chars().all(|c| ('0'..='7').contains(&c));
-    }
-    if body.len() > 1 && body.starts_with('0') {
-        // Go's ParseInt with base 0: a leading 0 means octal.
-        return body.chars().all(|c| ('0'..='7').contains(&c));
-    }
-    body.chars().all(|c| c.is_ascii_digit())
 }
 
 /// The value of a plain scalar that resolves as an integer ([`resolve_plain`]), as go-yaml v2
@@ -123,18 +127,7 @@ pub fn int_value(v: &str) -> Option<i128> {
         Some(b'+') => (false, &plain[1..]),
         _ => (false, &plain[..]),
     };
-    let (digits, radix) =
-        if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-            (h, 16)
-        } else if let Some(b) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-            (b, 2)
-        } else if let Some(o) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-            (o, 8)
-        } else if body.len() > 1 && body.starts_with('0') {
-            (&body[1..], 8)
-        } else {
-            (body, 10)
-        };
+    let (digits, radix) = radix_digits(body);
     let n = i128::from_str_radix(digits, radix).ok()?;
     Some(if negative { -n } else { n })
 }
