@@ -67,11 +67,12 @@ impl Reporter for Junit {
             self.failures += 1;
             let p = f.start();
             let rule = escape(&f.rule.id);
+            let message = message_of(r, f);
             // A document of rendered output: its line is not the template's, and says so.
             let (name, text) = if r.rendered_from.is_some() {
                 (
                     format!("{rule} (rendered) {}:{}", p.line, p.column),
-                    format!("{} {} {}", r.source.name, f.rule.id, message_of(r, f)),
+                    format!("{} {} {message}", r.source.name, f.rule.id),
                 )
             } else {
                 (
@@ -85,7 +86,7 @@ impl Reporter for Junit {
             let _ = writeln!(
                 c,
                 "  <testcase name=\"{name}\" classname=\"{file}\">\n    <failure type=\"{rule}\" message=\"{}\">{}</failure>\n  </testcase>",
-                escape(&message_of(r, f)),
+                escape(&message),
                 escape(&text)
             );
         }
