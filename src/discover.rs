@@ -631,15 +631,21 @@ impl Patches {
 fn builder(root: &Path, excludes: &Excludes) -> WalkBuilder {
     let root_owned = root.to_path_buf();
     let excludes_filter = excludes.clone();
+    let repo_exclude = repo_exclude(root);
     let mut b = WalkBuilder::new(root);
     // Hidden entries are skipped below, all but config files: a lint run says which ones in the
     // tree it did not use.
+    // `.gitignore` files are `ignore`'s to read, in the walked directories and above them. The
+    // repository's `.git/info/exclude` is read here once (`repo_exclude`): left to `ignore`, a
+    // walk in tree order looks for `.git` in every directory it enters, and for ripgrep's
+    // `.ignore` files (not read at all): two failed `stat`s a directory, about 6 % of a
+    // one-thread run over the corpus (BENCHMARKS.md, eleventh session).
     b.hidden(false)
         .git_ignore(true)
         .git_global(false)
-        .git_exclude(true)
+        .git_exclude(false)
         .require_git(false)
-        .ignore(true)
+        .ignore(false)
         .parents(true)
         .follow_links(true)
         .filter_entry(move |e| {
@@ -654,9 +660,48 @@ fn builder(root: &Path, excludes: &Excludes) -> WalkBuilder {
                 return false;
             }
             let rel = e.path().strip_prefix(&root_owned).unwrap_or(e.path());
+            if let Some((abs_root, exclude)) = &repo_exclude
+                && exclude.matched(abs_root.join(rel), is_dir).is_ignore()
+            {
+                return false;
+            }
             !excludes_filter.matches(rel) && !excludes_filter.matches(e.path())
         });
     b
+}
+
+/// The ignore list of the git repository a walk from `root` is in (`.git/info/exclude`, whose
+/// patterns are relative to the repository's top), with `root` made absolute; `None` outside a
+/// repository or when the list has no pattern. The repository is the nearest directory at or
+/// above `root` holding a `.git` directory, or a `.git` file that points to one (a worktree or
+/// a submodule: `gitdir: PATH`, and a linked worktree's `commondir`). Unlike `.gitignore`, a
+/// repository nested inside the walk does not have its list read.
+fn repo_exclude(root: &Path) -> Option<(PathBuf, ignore::gitignore::Gitignore)> {
+    let abs = std::fs::canonicalize(root).ok()?;
+    let (top, git, meta) = abs.ancestors().find_map(|d| {
+        let git = d.join(".git");
+        let meta = std::fs::metadata(&git).ok()?;
+        Some((d.to_path_buf(), git, meta))
+    })?;
+    let git_dir = if meta.is_dir() {
+        git
+    } else {
+        let text = std::fs::read_to_string(&git).ok()?;
+        top.join(text.lines().find_map(|l| l.strip_prefix("gitdir:"))?.trim())
+    };
+    let common = match std::fs::read_to_string(git_dir.join("commondir")) {
+        Ok(c) => git_dir.join(c.trim()),
+        Err(_) => git_dir,
+    };
+    let file = common.join("info").join("exclude");
+    if !file.is_file() {
+        return None;
+    }
+    let mut b = ignore::gitignore::GitignoreBuilder::new(&top);
+    // A line that is no valid glob is left out, the others kept (as `.gitignore` lines are).
+    let _ = b.add(file);
+    let exclude = b.build().ok()?;
+    (exclude.num_ignores() > 0).then_some((abs, exclude))
 }
 
 fn walk(root: &Path, excludes: &Excludes, threads: usize) -> (Vec<Input>, Vec<DiscoverError>) {

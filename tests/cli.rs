@@ -971,6 +971,29 @@ fn gitignored_hidden_and_node_modules_are_not_linted() {
 }
 
 #[test]
+fn the_repositorys_info_exclude_is_honoured_from_any_directory_of_it() {
+    let dir = tree();
+    // Anchored patterns are relative to the repository's top, wherever the walk starts.
+    write(
+        dir.path(),
+        ".git/info/exclude",
+        "# git's own comment\n/apps/nested/\n",
+    );
+    let want = ["apps/gateway.yaml", "vendor/upstream/gateway.yaml"];
+    assert_eq!(linted(dir.path(), &["."]), want.map(|p| format!("./{p}")));
+    assert_eq!(linted(&dir.path().join("apps"), &["."]), ["./gateway.yaml"]);
+    // A worktree's or submodule's `.git` is a file naming the git directory (here relative, as
+    // a submodule's is).
+    fs::remove_dir_all(dir.path().join(".git")).unwrap();
+    write(dir.path(), ".git", "gitdir: .modules/wt\n");
+    write(dir.path(), ".modules/wt/info/exclude", "vendor\n");
+    assert_eq!(
+        linted(dir.path(), &["."]),
+        ["./apps/gateway.yaml", "./apps/nested/deep/gateway.yml"]
+    );
+}
+
+#[test]
 fn exclude_skips_a_directory() {
     let dir = tree();
     assert_eq!(
