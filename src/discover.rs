@@ -594,10 +594,18 @@ fn sorted_noting_kustomizations(builder: &mut WalkBuilder) -> Kustomized {
 
 impl Patches {
     fn is_patch(&mut self, file: &Path, root: &Path) -> bool {
-        if crate::lint::looks_like_patch_name(&file.to_string_lossy()) {
+        if crate::lint::named_like_a_patch(file.as_os_str().as_encoded_bytes()) {
             return true;
         }
         let dir = file.parent().unwrap_or(Path::new(""));
+        // Most files are in the directory of the file before them: its kustomizations are known.
+        let same_dir = self
+            .stack
+            .last()
+            .is_some_and(|(d, _)| d.as_os_str() == dir.as_os_str());
+        if same_dir {
+            return self.named(file);
+        }
         while self.stack.last().is_some_and(|(d, _)| !dir.starts_with(d)) {
             self.stack.pop();
         }
@@ -619,6 +627,11 @@ impl Patches {
             }
             self.stack.push((a.to_path_buf(), named));
         }
+        self.named(file)
+    }
+
+    /// Whether a kustomization of the directories on the stack names `file`.
+    fn named(&self, file: &Path) -> bool {
         if self.stack.iter().all(|(_, named)| named.is_empty()) {
             return false;
         }

@@ -48,8 +48,23 @@ impl FileKind {
 
 /// A file name that says it is a kustomize patch (`deployment-patch.yaml`, `patch_replicas.yaml`).
 pub fn looks_like_patch_name(name: &str) -> bool {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    base.to_ascii_lowercase().contains("patch")
+    named_like_a_patch(name.as_bytes())
+}
+
+/// [`looks_like_patch_name`] of a path's bytes (no copy: the walk asks it of every file).
+pub fn named_like_a_patch(path: &[u8]) -> bool {
+    let base = path
+        .rsplit(|&b| b == b'/' || b == b'\\')
+        .next()
+        .unwrap_or(path);
+    // `*patched*` is the outcome of a patch (a whole object: kyverno's `patchedResource.yaml`),
+    // `dispatch` is no patch at all.
+    let at = |i: usize, word: &[u8]| {
+        base.get(i..i + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    };
+    (0..base.len())
+        .any(|i| at(i, b"patch") && !at(i, b"patched") && !(i >= 3 && at(i - 3, b"dispatch")))
 }
 
 /// `helm template … | ekslint -`: documents that start with a `# Source: chart/templates/x.yaml`
@@ -751,6 +766,31 @@ impl Linter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_patch_is_known_by_its_name_but_not_a_patched_object_or_a_dispatcher() {
+        for patch in [
+            "k8s/patch.yaml",
+            "overlays/prod/replicas-Patch.yml",
+            "PATCHES.yaml",
+            "set_patch_env.json",
+            "patch-dispatcher.yaml",
+        ] {
+            assert!(looks_like_patch_name(patch), "{patch}");
+        }
+        for whole in [
+            "dispatcher.yaml",
+            "event-DISPATCH.yaml",
+            "patchedResource.yaml",
+            "myapp-pod-patched.yaml",
+            // Only the file's own name counts.
+            "patches/deployment.yaml",
+            "patch\\deployment.yaml",
+            "pat.yaml",
+        ] {
+            assert!(!looks_like_patch_name(whole), "{whole}");
+        }
+    }
 
     #[test]
     fn the_gate_lets_large_files_through_within_its_budget() {
