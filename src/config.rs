@@ -320,10 +320,17 @@ impl Config {
         }
         for s in all {
             if !rules.rules.iter().any(|r| s.matches(r)) {
-                let message = format!(
+                let mut message = format!(
                     "`{}` matches no rule (ids, id prefixes like `EKS5`, names, or `ALL`)",
                     s.text
                 );
+                let near: Vec<String> = closest_rules(&s.text, rules)
+                    .iter()
+                    .map(|r| format!("`{}` ({})", r.meta.name, r.meta.id))
+                    .collect();
+                if !near.is_empty() {
+                    message += &format!("; did you mean {}?", near.join(" or "));
+                }
                 return Err(match &s.origin {
                     Some((file, text, loc)) => located(
                         file,
@@ -400,4 +407,31 @@ impl Config {
             .map(|(globs, from)| (globs, crate::discover::Anchor::new(from)))
             .collect()
     }
+}
+
+/// The rules whose id or name `typed` most likely misspells, ignoring case: one edit away from
+/// an id (`EKS0001`; every id is two digits from many others) or a short name, two from a name.
+/// All the nearest, when several are as near (`EKS0301`: EKS001 or EKS301).
+fn closest_rules<'r>(typed: &str, rules: &'r RuleSet) -> Vec<&'r Rule> {
+    let typed = typed.to_ascii_lowercase();
+    let near: Vec<(usize, &Rule)> = rules
+        .rules
+        .iter()
+        .filter_map(|r| {
+            [(&r.meta.id, 1), (&r.meta.name, 2)]
+                .into_iter()
+                .filter_map(|(known, limit)| {
+                    let limit = if typed.len() <= 4 { 1 } else { limit };
+                    let d = strsim::levenshtein(&typed, &known.to_ascii_lowercase());
+                    (d <= limit).then_some(d)
+                })
+                .min()
+                .map(|d| (d, r))
+        })
+        .collect();
+    let nearest = near.iter().map(|(d, _)| *d).min();
+    near.into_iter()
+        .filter(|(d, _)| Some(*d) == nearest)
+        .map(|(_, r)| r)
+        .collect()
 }

@@ -396,6 +396,20 @@ fn bad_config_points_into_the_file_and_exits_2() {
     let r = run_in(d.path(), &["--select", "NOPE", "--isolated", "pod.yaml"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("`NOPE` matches no rule"), "{}", r.stderr);
+    assert!(!r.stderr.contains("did you mean"), "{}", r.stderr);
+    // A near miss of a name or an id is named.
+    for (typed, meant) in [
+        ("imge-reuse-key", "`image-reuse-key` (EKS601)"),
+        (
+            "EKS0301",
+            "`yaml-syntax` (EKS001) or `metrics-port-conflict` (EKS301)",
+        ),
+    ] {
+        let r = run_in(d.path(), &["--ignore", typed, "--isolated", "pod.yaml"]);
+        assert_eq!(r.code, 2);
+        let want = format!("did you mean {meant}?");
+        assert!(r.stderr.contains(&want), "{want}: {}", r.stderr);
+    }
     // Ignoring every selected rule would check nothing and pass: a usage error instead.
     let r = run_in(
         d.path(),
