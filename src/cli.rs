@@ -632,7 +632,7 @@ fn check(args: CheckArgs) -> i32 {
             &excludes,
             &stdin_name,
             |input| {
-                sink.put(vec![(seq, lint_one(&linter, &input, true))]);
+                sink.put(0, vec![(seq, lint_one(&linter, &input, true))]);
                 seq += 1;
                 true
             },
@@ -707,7 +707,7 @@ fn check(args: CheckArgs) -> i32 {
             let active = std::sync::Mutex::new(Vec::<Arc<Batch>>::new());
             // The lint workers (a scope of their own: they borrow the linter made above).
             std::thread::scope(|workers| {
-                for _ in 0..threads {
+                for worker in 0..threads {
                     let back = back_tx.clone();
                     let (rx, active, linter, sink) = (&rx, &active, &linter, &sink);
                     let aside = &aside;
@@ -739,7 +739,7 @@ fn check(args: CheckArgs) -> i32 {
                                 lint(*seq, input, &mut done);
                             }
                             lock(active).retain(|b| !Arc::ptr_eq(b, &batch));
-                            sink.put(done);
+                            sink.put(worker, done);
                             // The walker may have finished: then the batch is freed here.
                             let _ = back.send(batch);
                         }
@@ -751,7 +751,7 @@ fn check(args: CheckArgs) -> i32 {
                             while let Some((seq, input)) = batch.take() {
                                 let mut done = Vec::new();
                                 lint(*seq, input, &mut done);
-                                sink.put(done);
+                                sink.put(worker, done);
                             }
                         }
                         // Last, the files put aside (by this worker or the other), waiting at
@@ -759,7 +759,7 @@ fn check(args: CheckArgs) -> i32 {
                         loop {
                             let next = lock(aside).pop();
                             let Some((seq, input)) = next else { break };
-                            sink.put(vec![(seq, lint_one(linter, &input, true))]);
+                            sink.put(worker, vec![(seq, lint_one(linter, &input, true))]);
                         }
                     });
                 }
@@ -1321,10 +1321,19 @@ struct Sink {
 
 struct SinkState {
     next: usize,
-    pending: std::collections::BTreeMap<usize, Linted>,
+    /// Results that wait for those before them, with the worker that made each.
+    pending: std::collections::BTreeMap<usize, (usize, Linted)>,
     records: Records,
     facts: Facts,
     failed: Vec<(String, Box<str>)>,
+    /// Per worker: results it made that another worker wrote out, for it to free.
+    unfreed: Vec<Vec<Unfreed>>,
+}
+
+/// What the sink has written out of a result, to be freed by the worker that made it.
+enum Unfreed {
+    Record(#[allow(dead_code)] Held),
+    Facts(#[allow(dead_code)] Vec<(usize, crate::rules::builtin::Fact)>),
 }
 
 impl Sink {
@@ -1336,29 +1345,56 @@ impl Sink {
                 records: Records::new(budget),
                 facts: Facts::new(budget),
                 failed: Vec::new(),
+                unfreed: Vec::new(),
             }),
         }
     }
 
-    fn put(&self, done: Vec<(usize, Linted)>) {
-        let mut s = lock(&self.state);
-        let s = &mut *s;
-        s.pending.extend(done);
-        while let Some(linted) = s.pending.remove(&s.next) {
-            s.next += 1;
-            match linted {
-                Linted::Kept(mut held) => {
-                    if let Held::Full(r) = &mut held {
-                        // The file's number is its place among the reported files.
-                        s.facts.add(s.records.len(), r);
+    /// Hands over the results `worker` made. Whichever worker's turn it is writes out every
+    /// result that is next in walk order, its own or the other's; what it wrote out is freed by
+    /// the worker that made it, outside the lock. glibc frees memory into the arena of the
+    /// thread that allocated it, under that arena's lock: freeing the other worker's results
+    /// made both wait on each other's arena (futex waits in `realloc` while building trees, a
+    /// few hundred a corpus run; BENCHMARKS.md, eleventh session).
+    fn put(&self, worker: usize, done: Vec<(usize, Linted)>) {
+        let mut own = Vec::new();
+        {
+            let mut s = lock(&self.state);
+            let s = &mut *s;
+            s.pending
+                .extend(done.into_iter().map(|(seq, l)| (seq, (worker, l))));
+            while let Some((maker, linted)) = s.pending.remove(&s.next) {
+                s.next += 1;
+                match linted {
+                    Linted::Kept(mut held) => {
+                        let mut written = Vec::new();
+                        if let Held::Full(r) = &mut held {
+                            // The file's number is its place among the reported files.
+                            let facts = s.facts.add(s.records.len(), r);
+                            if facts.capacity() > 0 {
+                                written.push(Unfreed::Facts(facts));
+                            }
+                        }
+                        written.extend(s.records.push(held).map(Unfreed::Record));
+                        if maker == worker {
+                            own.append(&mut written);
+                        } else if !written.is_empty() {
+                            if s.unfreed.len() <= maker {
+                                s.unfreed.resize_with(maker + 1, Vec::new);
+                            }
+                            s.unfreed[maker].append(&mut written);
+                        }
                     }
-                    s.records.push(held);
+                    Linted::Failed(name, message) => s.failed.push((name, message)),
+                    // Never handed over: a worker lints it later.
+                    Linted::PutAside => {}
                 }
-                Linted::Failed(name, message) => s.failed.push((name, message)),
-                // Never handed over: a worker lints it later.
-                Linted::PutAside => {}
+            }
+            if let Some(mine) = s.unfreed.get_mut(worker) {
+                own.append(mine);
             }
         }
+        drop(own);
     }
 }
 

@@ -181,16 +181,17 @@ impl Facts {
     }
 
     /// Moves the facts of `r`, file number `file` (after every file added before), here.
-    pub fn add(&mut self, file: usize, r: &mut FileResult) {
-        if r.facts.is_empty() {
-            return;
-        }
+    /// Takes the facts of `r` (file number `file`) and gives them back once kept, for the caller
+    /// to free (see `Sink::put` in `cli`).
+    pub fn add(&mut self, file: usize, r: &mut FileResult) -> Vec<(usize, Fact)> {
+        let facts = std::mem::take(&mut r.facts);
         let name = &r.source.name;
-        for (rule, fact) in std::mem::take(&mut r.facts) {
+        for (rule, fact) in &facts {
+            let (rule, fact) = (*rule, fact);
             let mut bytes = Vec::new();
-            if postcard::to_io(&fact, &mut bytes).is_err() {
+            if postcard::to_io(fact, &mut bytes).is_err() {
                 self.memory.name_for(file, name);
-                self.memory.raw.push((file, rule, fact));
+                self.memory.raw.push((file, rule, fact.clone()));
                 continue;
             }
             if let Some(Ok(store)) = &mut self.store {
@@ -209,6 +210,7 @@ impl Facts {
         if self.store.is_none() && self.memory.size() > self.budget {
             self.spill();
         }
+        facts
     }
 
     /// Moves the facts in memory to a new temporary file (or, failing, leaves them).

@@ -345,26 +345,27 @@ impl Records {
         }
     }
 
-    /// The next file's record.
-    pub fn push(&mut self, h: Held) {
+    /// The next file's record. A record written out to the file is given back, for the caller
+    /// to free (see `Sink::put` in `cli`).
+    pub fn push(&mut self, h: Held) -> Option<Held> {
         let number = self.len();
         if !self.spilling {
             let size = h.size();
             if self.held + size <= self.budget {
                 self.held += size;
                 self.head.push_back(h);
-                return;
+                return None;
             }
             self.spilling = true;
         }
         if !self.tail.is_empty() {
             self.tail.push_back(h);
-            return;
+            return None;
         }
         let store = self.store.get_or_insert_with(Store::create);
         let Ok(store) = store else {
             self.tail.push_back(h);
-            return;
+            return None;
         };
         // Empty: stays in memory (or, unlikely, cannot be encoded), a marker in the file.
         let bytes = encode(&h).unwrap_or_default();
@@ -378,12 +379,14 @@ impl Records {
             // Disk full? What was written stays readable; this and every later record stay here.
             store.broken = true;
             self.tail.push_back(h);
-            return;
+            return None;
         }
         self.on_disk += 1;
         if memory {
             self.side.push_back((number, h));
+            return None;
         }
+        Some(h)
     }
 
     /// How many records there are.
