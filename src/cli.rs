@@ -1321,8 +1321,10 @@ struct Sink {
 
 struct SinkState {
     next: usize,
-    /// Results that wait for those before them, with the worker that made each.
-    pending: std::collections::BTreeMap<usize, (usize, Linted)>,
+    /// Results that wait for those before them (the first is file `next`'s place), with the
+    /// worker that made each. A ring, not a map: a map's nodes are freed by whichever worker
+    /// empties them (see `put`).
+    pending: std::collections::VecDeque<Option<(usize, Linted)>>,
     records: Records,
     facts: Facts,
     failed: Vec<(String, Box<str>)>,
@@ -1341,7 +1343,7 @@ impl Sink {
         Sink {
             state: std::sync::Mutex::new(SinkState {
                 next: 0,
-                pending: std::collections::BTreeMap::new(),
+                pending: std::collections::VecDeque::new(),
                 records: Records::new(budget),
                 facts: Facts::new(budget),
                 failed: Vec::new(),
@@ -1361,9 +1363,17 @@ impl Sink {
         {
             let mut s = lock(&self.state);
             let s = &mut *s;
-            s.pending
-                .extend(done.into_iter().map(|(seq, l)| (seq, (worker, l))));
-            while let Some((maker, linted)) = s.pending.remove(&s.next) {
+            for (seq, linted) in done {
+                let at = seq - s.next;
+                if s.pending.len() <= at {
+                    s.pending.resize_with(at + 1, || None);
+                }
+                s.pending[at] = Some((worker, linted));
+            }
+            while let Some(Some(_)) = s.pending.front() {
+                let Some(Some((maker, linted))) = s.pending.pop_front() else {
+                    break;
+                };
                 s.next += 1;
                 match linted {
                     Linted::Kept(mut held) => {
