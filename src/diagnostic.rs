@@ -162,6 +162,9 @@ pub struct FileResult {
     /// Set when this is one document of rendered output (`helm template`), named after its
     /// `# Source:` comment: what it was rendered into (e.g. `<stdin>`).
     pub rendered_from: Option<String>,
+    /// With `rendered_from`: which of its template's rendered documents this is, and of how many
+    /// (counted in the rendered output, from 1; a template with a `range` renders several).
+    pub rendered_document: Option<(usize, usize)>,
     /// For rendered output: how many of its documents (with findings) are reported under their
     /// templates' names, after it.
     pub rendered_documents: usize,
@@ -179,6 +182,7 @@ impl FileResult {
             directives: Vec::new(),
             origin: None,
             rendered_from: None,
+            rendered_document: None,
             rendered_documents: 0,
         }
     }

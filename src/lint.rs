@@ -125,9 +125,19 @@ fn split_parts(
     parts: Vec<(crate::source::Span, String)>,
 ) -> Vec<FileResult> {
     let mut rest = r;
+    // A template may render several documents (a `range`): each is told apart by its place.
+    let mut of_template: std::collections::HashMap<String, (usize, usize)> =
+        std::collections::HashMap::new();
+    for (_, path) in &parts {
+        of_template.entry(path.clone()).or_default().1 += 1;
+    }
     let mut out: Vec<FileResult> = parts
         .into_iter()
         .map(|(chunk, path)| {
+            let place = of_template.get_mut(&path).map(|(seen, total)| {
+                *seen += 1;
+                (*seen, *total)
+            });
             let (inside, outside): (Vec<Finding>, Vec<Finding>) =
                 std::mem::take(&mut rest.findings)
                     .into_iter()
@@ -157,6 +167,7 @@ fn split_parts(
             let mut r = FileResult::new(Source::new(path, &text[chunk.range()]));
             r.findings = findings;
             r.rendered_from = Some(rest.source.name.clone());
+            r.rendered_document = place;
             // Lines and columns are counted from the start of the document now.
             r.locate();
             r

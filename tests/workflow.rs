@@ -1327,6 +1327,70 @@ fn helm_template_output_on_stdin_is_reported_against_its_sources() {
     assert!(v["diagnostics"][0].get("rendered_from").is_none(), "{v}");
 }
 
+/// A template with a `range` renders several documents: each finding says which one its lines
+/// are in (JSON `rendered_document`, the message, the human report's header).
+#[test]
+fn documents_rendered_from_one_template_are_told_apart() {
+    let doc = |name: &str| {
+        format!(
+            "---\n# Source: web/templates/workers.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  containers:\n    - name: c\n      image: busybox\n"
+        )
+    };
+    let rendered = format!(
+        "---\n# Source: web/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n{}{}",
+        doc("one"),
+        doc("two")
+    );
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("rendered.yaml");
+    std::fs::write(&input, &rendered).unwrap();
+    let args = ["--isolated", "--select", "EKS202"];
+    let r = run_with_stdin(
+        d.path(),
+        &[&args[..], &["--format", "json", "-"]].concat(),
+        std::fs::File::open(&input).unwrap(),
+    );
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let found: Vec<(String, u64, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["rendered_document"].as_u64().unwrap(),
+                d["span"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let file = "web/templates/workers.yaml".to_string();
+    assert_eq!(found, [(file.clone(), 1, 7), (file, 2, 7)]);
+    let r = run_with_stdin(
+        d.path(),
+        &[&args[..], &["--format", "github", "-"]].concat(),
+        std::fs::File::open(&input).unwrap(),
+    );
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", r.stdout);
+    for (line, n) in lines.iter().zip([1, 2]) {
+        let want =
+            format!("(line 7, column 3 of document {n} of the 2 rendered from this template)");
+        assert!(line.ends_with(&want), "{line}");
+    }
+    let r = run_with_stdin(
+        d.path(),
+        &[&args[..], &["--color", "never", "-"]].concat(),
+        std::fs::File::open(&input).unwrap(),
+    );
+    for n in [1, 2] {
+        let want = format!(
+            "web/templates/workers.yaml: rendered output read from <stdin>, document {n} of the 2 it rendered:"
+        );
+        assert!(r.stdout.contains(&want), "{want}\n{}", r.stdout);
+    }
+}
+
 /// Helm keeps a template's comments: `# ekslint-disable-file` in one template's document
 /// silences that template, not the whole chart; before the first `# Source:` document it still
 /// covers the stream.

@@ -371,9 +371,15 @@ impl Human {
             return Ok(out);
         }
         if let Some(from) = &r.rendered_from {
+            let which = match r.rendered_document {
+                Some((n, total)) if total > 1 => {
+                    format!(", document {n} of the {total} it rendered")
+                }
+                _ => String::new(),
+            };
             writeln!(
                 out,
-                "{}: rendered output read from {from}: line numbers are within the rendered document\n",
+                "{}: rendered output read from {from}{which}: line numbers are within the rendered document\n",
                 source.name
             )?;
         }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{Reporter, Summary};
 use crate::diagnostic::{FileResult, Finding};
 use crate::k8s::ObjectRef;
-use crate::source::{Position, Source};
+use crate::source::Position;
 
 #[derive(Serialize)]
 pub struct JsonSpan {
@@ -32,14 +32,15 @@ pub struct JsonDiagnostic<'a> {
     /// within the rendered document, not the template.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rendered_from: Option<&'a str>,
+    /// With `rendered_from`: which of the documents its template rendered this is (from 1; a
+    /// template with a `range` renders several, each with its own lines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rendered_document: Option<usize>,
 }
 
 impl<'a> JsonDiagnostic<'a> {
-    pub fn new(
-        source: &'a Source,
-        f: &'a Finding,
-        rendered_from: Option<&'a str>,
-    ) -> JsonDiagnostic<'a> {
+    pub fn new(r: &'a FileResult, f: &'a Finding) -> JsonDiagnostic<'a> {
+        let source = &r.source;
         JsonDiagnostic {
             rule: &f.rule.id,
             name: &f.rule.name,
@@ -53,7 +54,11 @@ impl<'a> JsonDiagnostic<'a> {
                 end: f.end(),
             },
             object: f.object.as_ref(),
-            rendered_from,
+            rendered_from: r.rendered_from.as_deref(),
+            rendered_document: r
+                .rendered_from
+                .as_ref()
+                .and(r.rendered_document.map(|(n, _)| n)),
         }
     }
 }
@@ -86,10 +91,7 @@ impl Reporter for Json {
                 b",\n"
             })?;
             self.buf.clear();
-            serde_json::to_writer(
-                &mut self.buf,
-                &JsonDiagnostic::new(&r.source, f, r.rendered_from.as_deref()),
-            )?;
+            serde_json::to_writer(&mut self.buf, &JsonDiagnostic::new(r, f))?;
             out.write_all(&self.buf)?;
             self.count += 1;
         }

@@ -20,10 +20,7 @@ impl Reporter for JsonLines {
             self.not_linted(out, &r.source.name, &s.reason)?;
         }
         for f in &r.findings {
-            serde_json::to_writer(
-                &mut *out,
-                &JsonDiagnostic::new(&r.source, f, r.rendered_from.as_deref()),
-            )?;
+            serde_json::to_writer(&mut *out, &JsonDiagnostic::new(r, f))?;
             out.write_all(b"\n")?;
         }
         Ok(())

@@ -118,8 +118,12 @@ pub fn message_of<'a>(
         return f.message.as_str().into();
     }
     let start = f.start();
+    let document = match r.rendered_document {
+        Some((n, total)) if total > 1 => format!("document {n} of the {total}"),
+        _ => "the document".to_string(),
+    };
     format!(
-        "{} (line {}, column {} of the document rendered from this template)",
+        "{} (line {}, column {} of {document} rendered from this template)",
         f.message, start.line, start.column
     )
     .into()
