@@ -911,6 +911,7 @@ fn check(args: CheckArgs) -> i32 {
         };
         Some(prepared.into_iter().flatten().collect())
     };
+    let mut write_error: Option<io::Error> = None;
     let mut report = |batch: Vec<Reported>| -> bool {
         let mut ready = Vec::with_capacity(batch.len());
         for item in batch {
@@ -961,8 +962,15 @@ fn check(args: CheckArgs) -> i32 {
             summary.add(&r);
             ready.push(r);
         }
-        // `false` once stdout is gone (e.g. `| head`): the report stops quietly.
-        reporter.files(&mut out, &ready).is_ok()
+        // `false` once the report cannot be written: a reader gone away (`| head`) is not an
+        // error, a full disk is (below).
+        match reporter.files(&mut out, &ready) {
+            Ok(()) => true,
+            Err(e) => {
+                write_error = Some(e);
+                false
+            }
+        }
     };
     // On one thread of its own, the report ran slower: on this kind of machine (a virtual one of
     // two cores) handing a batch to a thread that sleeps costs more than the batch's work.
@@ -983,16 +991,34 @@ fn check(args: CheckArgs) -> i32 {
             ms(t3, t4)
         );
     }
-    let written = reporter
-        .finish(&mut out, &summary)
-        .and_then(|()| out.flush());
+    let written = match write_error {
+        Some(e) => Err(e),
+        None => reporter
+            .finish(&mut out, &summary)
+            .and_then(|()| out.flush()),
+    };
     drop(out);
-    if let Some(path) = &args.output {
-        if let Err(e) = written {
-            let msg = io_message(&e);
-            error(format!("cannot write {}: {msg}", path.display()));
+    match (&args.output, written) {
+        (_, Ok(())) => {}
+        (None, Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        (None, Err(e)) => {
+            // A full disk under `> report.sarif` would otherwise leave a cut report and a pass.
+            error(format!(
+                "cannot write the report to standard output: {}",
+                io_message(&e)
+            ));
             io_failed = true;
         }
+        (Some(path), Err(e)) => {
+            error(format!(
+                "cannot write {}: {}",
+                path.display(),
+                io_message(&e)
+            ));
+            io_failed = true;
+        }
+    }
+    if args.output.is_some() {
         eprintln!("{}", summary.line());
     }
     if args.verbose {

@@ -326,17 +326,18 @@ pub fn run(args: SizeArgs) -> i32 {
         }
     }
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut text = Vec::new();
     let _ = match args.format {
         ListFormat::Json => writeln!(
-            out,
+            text,
             "{}",
             serde_json::to_string_pretty(&rows).unwrap_or_default()
         ),
-        ListFormat::Table => write_table(&mut out, &rows, stdout.is_terminal()),
+        ListFormat::Table => write_table(&mut text, &rows, stdout.is_terminal()),
     };
-    let _ = out.flush();
-    if failed { 2 } else { 0 }
+    // A reader gone away is no error; a full disk is (exit 2).
+    let written = crate::cli::emit(&text);
+    if failed { 2 } else { written }
 }
 
 /// `Kind namespace/name`.

@@ -899,6 +899,42 @@ fn a_closed_output_pipe_is_not_a_crash() {
     }
 }
 
+/// A report that cannot be written (a full disk: Linux's `/dev/full`) is an I/O error, exit 2
+/// with a message, in every format and for `size`: a cut SARIF file must not pass a CI job.
+/// A closed pipe (above) stays quiet.
+#[test]
+fn a_full_disk_under_the_report_fails_the_run() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let commands: &[&[&str]] = &[
+        &["examples/k8s"],
+        &["--format", "json", "examples/k8s/clean.yaml"],
+        &["--format", "sarif", "examples/k8s"],
+        &["--format", "github", "examples/k8s"],
+        &["size", "examples/k8s"],
+    ];
+    for args in commands {
+        let full = fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(BIN)
+            .args(*args)
+            .current_dir(repo())
+            .stdin(Stdio::null())
+            .stdout(full)
+            .output()
+            .expect("run ekslint");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("to standard output: no space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
 /// A repository-like tree in which every file has the same EKS301 finding.
 fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
