@@ -455,6 +455,10 @@ impl Iterator for Stream {
                     }
                     Some(Err(err)) => {
                         let path = error_path(&err).unwrap_or_default();
+                        if is_loop(&err) && walk_leaves_out(Path::new(&path), root, &self.excludes)
+                        {
+                            continue;
+                        }
                         if unlintable_broken_link(&err, &path) {
                             // A stray link (`latest -> build/out`, `notes.txt -> missing.txt`)
                             // that would not be linted if it resolved: not this run's business.
@@ -645,6 +649,7 @@ fn builder(root: &Path, excludes: &Excludes) -> WalkBuilder {
     let root_owned = root.to_path_buf();
     let excludes_filter = excludes.clone();
     let repo_exclude = repo_exclude(root);
+    let canon_root = std::fs::canonicalize(root).ok();
     let mut b = WalkBuilder::new(root);
     // Hidden entries are skipped below, all but config files: a lint run says which ones in the
     // tree it did not use.
@@ -673,6 +678,12 @@ fn builder(root: &Path, excludes: &Excludes) -> WalkBuilder {
                 return false;
             }
             let rel = e.path().strip_prefix(&root_owned).unwrap_or(e.path());
+            if e.path_is_symlink()
+                && let Some(canon_root) = &canon_root
+                && leads_into_walk(e.path(), &root_owned, canon_root, &excludes_filter)
+            {
+                return false;
+            }
             if let Some((abs_root, exclude)) = &repo_exclude
                 && exclude.matched(abs_root.join(rel), is_dir).is_ignore()
             {
@@ -681,6 +692,62 @@ fn builder(root: &Path, excludes: &Excludes) -> WalkBuilder {
             !excludes_filter.matches(rel) && !excludes_filter.matches(e.path())
         });
     b
+}
+
+/// Whether `link`, a symbolic link met in the walk of `root` (`canon_root` canonical), leads to
+/// a file or directory the walk reaches under its own name anyway. Followed, a link to a directory
+/// of the tree (`envs/prod -> ../base`) would have its files linted twice, and EKS601 would find
+/// each workload running its image "elsewhere": in itself. A link that leads back above itself
+/// (a loop) is left to the walk, which says so; one to what the walk skips (a hidden or excluded
+/// directory) or to outside the tree is followed.
+fn leads_into_walk(link: &Path, root: &Path, canon_root: &Path, excludes: &Excludes) -> bool {
+    let Ok(target) = std::fs::canonicalize(link) else {
+        return false;
+    };
+    let Ok(rel) = target.strip_prefix(canon_root) else {
+        return false;
+    };
+    let here = link
+        .parent()
+        .and_then(|p| std::fs::canonicalize(p).ok())
+        .zip(link.file_name())
+        .map(|(dir, name)| dir.join(name));
+    if here.is_none_or(|here| here.starts_with(&target)) {
+        return false;
+    }
+    let skipped = rel.components().any(|c| {
+        let name = c.as_os_str();
+        name.as_encoded_bytes().starts_with(b".") || SKIPPED_DIRS.iter().any(|d| name == *d)
+    });
+    !skipped && !excludes.matches(rel) && !excludes.matches(&root.join(rel))
+}
+
+/// Whether the walk of `root` would have left out `path` had it not met an error there first: a
+/// symbolic link loop is found before the walk looks at the link's name, so a loop under a
+/// hidden, excluded or `.gitignore`d name would fail a run that was told to skip it.
+fn walk_leaves_out(path: &Path, root: &Path, excludes: &Excludes) -> bool {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let skipped = rel.components().any(|c| {
+        let name = c.as_os_str();
+        name.as_encoded_bytes().starts_with(b".") || SKIPPED_DIRS.iter().any(|d| name == *d)
+    });
+    if skipped || excludes.matches(rel) || excludes.matches(path) {
+        return true;
+    }
+    // `.gitignore`: the same walker, one level deep in the link's directory, without following.
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return false;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let mut b = builder(dir, &Excludes::default());
+    b.max_depth(Some(1)).follow_links(false);
+    !b.build()
+        .filter_map(Result::ok)
+        .any(|e| e.depth() == 1 && e.file_name() == name)
 }
 
 /// The ignore list of the git repository a walk from `root` is in (`.git/info/exclude`, whose
@@ -793,6 +860,17 @@ fn dangling_link(path: &str) -> Option<String> {
             target.display()
         )),
         _ => None,
+    }
+}
+
+/// Whether a walk error is a symbolic link loop.
+fn is_loop(err: &ignore::Error) -> bool {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+        ignore::Error::Loop { .. } => true,
+        _ => false,
     }
 }
 

@@ -1388,3 +1388,122 @@ fn human_output_shows_a_window_of_a_long_line() {
     );
     assert_snapshot("human_long_line", &r.stdout);
 }
+
+/// The files a run linted, in order, from `-v` ("ekslint: FILE: N objects").
+#[cfg(unix)]
+fn linted_verbose(dir: &Path, args: &[&str]) -> (i32, Vec<String>, String) {
+    let r = run(Command::new(BIN)
+        .args(["--isolated", "-v", "--format", "json"])
+        .args(args)
+        .current_dir(dir));
+    let files = r
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("ekslint: "))
+        .filter_map(|l| {
+            l.rsplit_once(": ")
+                .filter(|(_, n)| n.ends_with("object") || n.ends_with("objects"))
+        })
+        .map(|(f, _)| f.to_string())
+        .collect();
+    (r.code, files, r.stderr)
+}
+
+/// A link to a directory or file of the walked tree is not followed: what it leads to is linted
+/// once, under its own name (followed, each file came twice, and EKS601 found every workload
+/// running its image "elsewhere": in itself). Links out of the tree, or to what the walk skips
+/// (a hidden directory), are followed.
+#[cfg(unix)]
+#[test]
+fn links_into_the_walked_tree_are_not_linted_twice() {
+    use std::os::unix::fs::symlink;
+    let top = tempfile::tempdir().unwrap();
+    let repo = top.path().join("repo");
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: acme/web:1}]\n";
+    write(&repo, "k8s/d.yaml", deployment);
+    write(
+        &repo,
+        ".releases/v2.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: v2}\n",
+    );
+    write(
+        top.path(),
+        "shared/s.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\n",
+    );
+    fs::create_dir_all(repo.join("envs")).unwrap();
+    symlink("../k8s", repo.join("envs/prod")).unwrap();
+    symlink("../k8s/d.yaml", repo.join("envs/copy.yaml")).unwrap();
+    symlink("../shared", repo.join("ext")).unwrap();
+    symlink(".releases/v2.yaml", repo.join("current.yaml")).unwrap();
+    let (code, files, stderr) = linted_verbose(&repo, &["--select", "EKS601", "."]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        files,
+        ["./current.yaml", "./ext/s.yaml", "./k8s/d.yaml"],
+        "{stderr}"
+    );
+}
+
+/// A symbolic link loop is said (exit 2), unless its name is one the walk was told to skip:
+/// hidden, `.gitignore`d or excluded. The loop is met before the name is looked at.
+#[cfg(unix)]
+#[test]
+fn a_loop_under_a_skipped_name_is_skipped_with_it() {
+    use std::os::unix::fs::symlink;
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "k8s/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+    );
+    symlink("..", d.path().join("k8s/.up")).unwrap();
+    symlink("..", d.path().join("k8s/up")).unwrap();
+    write(d.path(), "k8s/.gitignore", "up\n");
+    let (code, files, stderr) = linted_verbose(d.path(), &["k8s"]);
+    assert_eq!(
+        (code, files),
+        (0, vec!["k8s/cm.yaml".to_string()]),
+        "{stderr}"
+    );
+    fs::remove_file(d.path().join("k8s/.gitignore")).unwrap();
+    let (code, _, stderr) = linted_verbose(d.path(), &["k8s"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("k8s/up: symbolic link loop back to"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(".up"), "{stderr}");
+    let (code, _, stderr) = linted_verbose(d.path(), &["--exclude", "up", "k8s"]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+/// EKS601: a workload is its kind, namespace and name. The same Deployment in one manifest per
+/// environment is one workload; another Deployment running the image is another.
+#[test]
+fn the_same_workload_in_two_files_is_one_workload() {
+    let d = tempfile::tempdir().unwrap();
+    let deployment = |name: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  template:\n    spec:\n      containers: [{{name: web, image: acme/web:1}}]\n"
+        )
+    };
+    write(d.path(), "envs/dev/web.yaml", deployment("web"));
+    write(d.path(), "envs/prod/web.yaml", deployment("web"));
+    let eks601 = |dir: &Path| {
+        let r = run(Command::new(BIN)
+            .args(["--isolated", "--select", "EKS601", "--format", "json", "."])
+            .current_dir(dir));
+        files_in(&r.json())
+    };
+    assert_eq!(eks601(d.path()), Vec::<String>::new());
+    write(d.path(), "envs/prod/api.yaml", deployment("api"));
+    assert_eq!(
+        eks601(d.path()),
+        [
+            "./envs/dev/web.yaml",
+            "./envs/prod/api.yaml",
+            "./envs/prod/web.yaml"
+        ]
+    );
+}

@@ -893,7 +893,12 @@ fn baseline_survives_moved_lines_and_reports_only_new_findings() {
 fn baseline_matches_from_anywhere_and_a_partial_run_finds_nothing_stale() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "k8s/a/pod.yaml", POD);
-    write(d.path(), "k8s/b/pod.yaml", POD);
+    // Another workload (the same Pod in two files would be one).
+    write(
+        d.path(),
+        "k8s/b/pod.yaml",
+        &POD.replace("name: web\nspec", "name: api\nspec"),
+    );
     write(d.path(), "other/.keep", "");
     let r = run_in(
         d.path(),
@@ -1098,7 +1103,8 @@ fn baseline_matches_from_anywhere_and_a_partial_run_finds_nothing_stale() {
     write(
         d.path(),
         "k8s/b/pod.yaml",
-        &POD.replace("image: nginx", "image: httpd"),
+        &POD.replace("name: web\nspec", "name: api\nspec")
+            .replace("image: nginx", "image: httpd"),
     );
     let r = run_in(
         d.path(),

@@ -65,10 +65,17 @@ impl Builtin for ImageReuse {
         for f in facts {
             by_image.entry(f.fact.strings[0]).or_default().push(f);
         }
+        // A workload is its object (kind, namespace, name): the same one in two files (a link
+        // to a file, one manifest per environment) is one workload, whose pods share their
+        // disks anyway. Objects without a name are told apart by their file.
+        fn workload<'f>(f: &GlobalFact<'f>) -> (ObjectRefView<'f>, Option<usize>) {
+            let object = f.fact.object;
+            (object, object.name.is_none().then_some(f.file))
+        }
         for (image, users) in by_image {
-            let workloads: Vec<(&ObjectRefView, usize)> = {
-                let mut w: Vec<(&ObjectRefView, usize)> =
-                    users.iter().map(|f| (&f.fact.object, f.file)).collect();
+            let workloads: Vec<(ObjectRefView<'_>, Option<usize>)> = {
+                let mut w: Vec<(ObjectRefView<'_>, Option<usize>)> =
+                    users.iter().map(|f| workload(f)).collect();
                 w.sort();
                 w.dedup();
                 w
@@ -84,21 +91,22 @@ impl Builtin for ImageReuse {
             // How many users each workload and each key has: the number of "others" of a user
             // is then arithmetic, not a scan of all users per user (a popular image has
             // hundreds of users in a monorepo).
-            let mut per_workload: HashMap<(&ObjectRefView, usize), usize> = HashMap::new();
+            let mut per_workload: HashMap<(ObjectRefView<'_>, Option<usize>), usize> =
+                HashMap::new();
             let mut per_key: HashMap<&str, usize> = HashMap::new();
             for f in &users {
-                *per_workload.entry((&f.fact.object, f.file)).or_default() += 1;
+                *per_workload.entry(workload(f)).or_default() += 1;
                 *per_key.entry(f.fact.strings[1]).or_default() += 1;
             }
             for f in &users {
                 let key = f.fact.strings[1];
+                let me = workload(f);
                 let is_other = |o: &&&GlobalFact<'_>| {
-                    !(o.fact.object == f.fact.object && o.file == f.file)
-                        && (key.is_empty() || o.fact.strings[1] != key)
+                    workload(o) != me && (key.is_empty() || o.fact.strings[1] != key)
                 };
                 // Users that are not others: the same workload (its pods carry one key) and,
                 // for a non-empty key, every user that shares it.
-                let same = per_workload[&(&f.fact.object, f.file)];
+                let same = per_workload[&me];
                 let not_others = if key.is_empty() { same } else { per_key[key] };
                 let total_others = users.len() - not_others;
                 // Only three are named: formatting all of them for every user of a popular image
