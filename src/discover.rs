@@ -146,26 +146,27 @@ impl Anchor {
             .map(Path::to_path_buf)
     }
 
-    /// Whether a config's glob (`is_match`) matches a file, as `exclude` and `per-path-ignores`
-    /// match them: its name as given (without a leading `./`), or its path (`path`) from the
-    /// directory of the config that wrote the glob (`anchor`).
+    /// Whether a glob (`is_match`) matches a file, as `exclude` and `per-path-ignores` match
+    /// them: its path (`path`) from the directory of the config that wrote the glob (`anchor`),
+    /// whatever the working directory and however the path was typed. Only a glob with no anchor
+    /// (no directory could be known) matches the name as given (`name`, without a leading `./`).
     pub fn glob_matches(
         anchor: Option<&Anchor>,
         name: &str,
         path: &Path,
         is_match: impl Fn(&Path) -> bool,
     ) -> bool {
-        is_match(Path::new(name.strip_prefix("./").unwrap_or(name)))
-            || anchor
-                .and_then(|a| a.relative(path))
-                .is_some_and(|rel| is_match(&rel))
+        match anchor {
+            Some(a) => a.relative(path).is_some_and(|rel| is_match(&rel)),
+            None => is_match(Path::new(name.strip_prefix("./").unwrap_or(name))),
+        }
     }
 }
 
-/// The `--exclude` and config `exclude` globs: a path is excluded if they match it as given,
-/// relative to the directory being walked, or relative to the directory of the config file that
-/// wrote them (each config file's globs, a file's own and those of the file it `extend`s, are
-/// anchored at its own directory).
+/// The `--exclude` and config `exclude` globs: a path is excluded if they match it relative to
+/// the directory of the config file that wrote them (each config file's globs, a file's own and
+/// those of the file it `extend`s, are anchored at its own directory; `--exclude` globs at the
+/// working directory and the config's).
 #[derive(Clone, Default)]
 pub struct Excludes {
     sets: Vec<(GlobSet, Option<Anchor>)>,
@@ -689,7 +690,7 @@ fn builder(root: &Path, excludes: &Excludes) -> WalkBuilder {
             {
                 return false;
             }
-            !excludes_filter.matches(rel) && !excludes_filter.matches(e.path())
+            !excludes_filter.matches(e.path())
         });
     b
 }
@@ -719,7 +720,7 @@ fn leads_into_walk(link: &Path, root: &Path, canon_root: &Path, excludes: &Exclu
         let name = c.as_os_str();
         name.as_encoded_bytes().starts_with(b".") || SKIPPED_DIRS.iter().any(|d| name == *d)
     });
-    !skipped && !excludes.matches(rel) && !excludes.matches(&root.join(rel))
+    !skipped && !excludes.matches(&root.join(rel))
 }
 
 /// Whether the walk of `root` would have left out `path` had it not met an error there first: a
@@ -731,7 +732,7 @@ fn walk_leaves_out(path: &Path, root: &Path, excludes: &Excludes) -> bool {
         let name = c.as_os_str();
         name.as_encoded_bytes().starts_with(b".") || SKIPPED_DIRS.iter().any(|d| name == *d)
     });
-    if skipped || excludes.matches(rel) || excludes.matches(path) {
+    if skipped || excludes.matches(path) {
         return true;
     }
     // `.gitignore`: the same walker, one level deep in the link's directory, without following.

@@ -886,6 +886,48 @@ fn baseline_survives_moved_lines_and_reports_only_new_findings() {
     );
 }
 
+/// A config's glob means one place in the repository: not a path relative to the directory
+/// walked (`ekslint team` against `ekslint team/app/a.yaml`), nor to the working directory.
+#[test]
+fn config_globs_match_from_the_config_not_from_the_walk_or_the_working_directory() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "team/app/a.yaml", "a: 1\na: 2\n");
+    write(d.path(), ".ekslint.yaml", "exclude: [\"app/**\"]\n");
+    let files = |dir: &Path, path: &str| {
+        let r = run_in(dir, &["--format", "json", path]);
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        v["summary"]["files"].as_u64().unwrap()
+    };
+    for (dir, path) in [
+        (d.path().to_path_buf(), "."),
+        (d.path().to_path_buf(), "team"),
+        (d.path().to_path_buf(), "team/app/a.yaml"),
+        (d.path().join("team"), "."),
+    ] {
+        assert_eq!(files(&dir, path), 1, "from {dir:?}: {path}");
+    }
+    write(d.path(), ".ekslint.yaml", "exclude: [\"team/app/**\"]\n");
+    for (dir, path) in [
+        (d.path().to_path_buf(), "team"),
+        (d.path().join("team"), "."),
+        (d.path().join("team/app"), "a.yaml"),
+    ] {
+        assert_eq!(files(&dir, path), 0, "from {dir:?}: {path}");
+    }
+    write(
+        d.path(),
+        ".ekslint.yaml",
+        "per-path-ignores:\n  \"app/**\": [EKS002]\n",
+    );
+    let errors = |dir: &Path| {
+        let r = run_in(dir, &["--format", "json", "."]);
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        v["summary"]["errors"].as_u64().unwrap()
+    };
+    assert_eq!(errors(d.path()), 1);
+    assert_eq!(errors(&d.path().join("team")), 1);
+}
+
 /// A baseline names files relative to its own directory, so it matches from any working
 /// directory and however the paths are typed; a run over some of its files or rules (pre-commit
 /// passes only the changed files) calls none of the others' entries stale.
