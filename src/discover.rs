@@ -394,7 +394,9 @@ pub struct Stream {
     /// With more than one argument: the files already given (canonical paths).
     seen: Option<std::collections::HashSet<PathBuf>>,
     /// The directory being walked: its walker, its root, its kustomize patches.
-    walking: Option<(ignore::Walk, PathBuf, Patches)>,
+    walking: Option<(ignore::Walk, PathBuf, Patches, Loops)>,
+    /// What the walk gave while its filter met a loop: given once the loop is said.
+    held: Option<Result<ignore::DirEntry, ignore::Error>>,
     /// What it saw besides the files it gave.
     pub walked: Walked,
 }
@@ -413,6 +415,7 @@ impl Stream {
                 .any(|a| a == "-")
                 .then(|| stdin_name.to_string()),
             walking: None,
+            held: None,
             walked: Walked::default(),
         }
     }
@@ -433,8 +436,24 @@ impl Iterator for Stream {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some((walker, root, patches)) = self.walking.as_mut() {
-                match walker.next() {
+            if let Some((walker, root, patches, loops)) = self.walking.as_mut() {
+                // A loop the walk's filter met (in `builder`) comes before what the walk gave
+                // after it, which waits its turn.
+                if let Some((link, target)) = crate::lock(loops).pop() {
+                    return Some(Err(DiscoverError {
+                        path: link.display().to_string(),
+                        message: format!("symbolic link loop back to {}", target.display()),
+                    }));
+                }
+                let found = match self.held.take() {
+                    Some(found) => Some(found),
+                    None => walker.next(),
+                };
+                if !crate::lock(loops).is_empty() {
+                    self.held = found;
+                    continue;
+                }
+                match found {
                     Some(Ok(e)) => {
                         let is_file = e.file_type().is_some_and(|t| t.is_file());
                         if is_file && is_config_name(e.file_name()) {
@@ -482,13 +501,14 @@ impl Iterator for Stream {
                     return Some(Err(DiscoverError { path: arg, message }));
                 }
                 Ok(meta) if meta.is_dir() => {
-                    let mut walker = builder(&path, &self.excludes);
+                    let loops = Loops::default();
+                    let mut walker = builder(&path, &self.excludes, Some(loops.clone()), true);
                     let kustomized = sorted_noting_kustomizations(&mut walker);
                     let patches = Patches {
                         kustomized: Some(kustomized),
                         ..Patches::default()
                     };
-                    self.walking = Some((walker.build(), path, patches));
+                    self.walking = Some((walker.build(), path, patches, loops));
                 }
                 // Excludes apply to a file named on the command line too: the pre-commit hook
                 // names the changed files, and must skip what a walk would.
@@ -645,28 +665,31 @@ impl Patches {
     }
 }
 
-/// The walker both discoveries share: what is skipped and what is followed.
-fn builder(root: &Path, excludes: &Excludes) -> WalkBuilder {
+/// The walker both discoveries share: what is skipped and what is followed. Links that lead back
+/// above the walked directory (a loop `ignore` no longer sees, reading no parent directory) are
+/// left out and noted in `loops`, for the walk to say.
+fn builder(root: &Path, excludes: &Excludes, loops: Option<Loops>, follow: bool) -> WalkBuilder {
     let root_owned = root.to_path_buf();
     let excludes_filter = excludes.clone();
-    let repo_exclude = repo_exclude(root);
-    let canon_root = std::fs::canonicalize(root).ok();
+    let outside = Outside::of(root);
     let mut b = WalkBuilder::new(root);
     // Hidden entries are skipped below, all but config files: a lint run says which ones in the
     // tree it did not use.
-    // `.gitignore` files are `ignore`'s to read, in the walked directories and above them. The
-    // repository's `.git/info/exclude` is read here once (`repo_exclude`): left to `ignore`, a
-    // walk in tree order looks for `.git` in every directory it enters, and for ripgrep's
-    // `.ignore` files (not read at all): two failed `stat`s a directory, about 6 % of a
-    // one-thread run over the corpus (BENCHMARKS.md, eleventh session).
+    // `.gitignore` files are `ignore`'s to read in the walked directories; those above it, up to
+    // the repository's top, and the repository's `.git/info/exclude` are read here once
+    // ([`Outside`]): `ignore` reads the parents' files up to `/` (past the repository: a home
+    // directory's `.gitignore` of `*` left nothing to lint), and a walk in tree order, left to
+    // `ignore`, looks for `.git` in every directory it enters, and for ripgrep's `.ignore` files
+    // (not read at all): two failed `stat`s a directory, about 6 % of a one-thread run over the
+    // corpus (BENCHMARKS.md, eleventh session).
     b.hidden(false)
         .git_ignore(true)
         .git_global(false)
         .git_exclude(false)
         .require_git(false)
         .ignore(false)
-        .parents(true)
-        .follow_links(true)
+        .parents(false)
+        .follow_links(follow)
         .filter_entry(move |e| {
             if e.depth() == 0 {
                 return true;
@@ -678,35 +701,140 @@ fn builder(root: &Path, excludes: &Excludes) -> WalkBuilder {
             if is_dir && SKIPPED_DIRS.iter().any(|d| e.file_name() == *d) {
                 return false;
             }
+            let Some(outside) = &outside else {
+                return !excludes_filter.matches(e.path());
+            };
             let rel = e.path().strip_prefix(&root_owned).unwrap_or(e.path());
-            if e.path_is_symlink()
-                && let Some(canon_root) = &canon_root
-                && leads_into_walk(e.path(), &root_owned, canon_root, &excludes_filter)
-            {
+            if outside.ignores(rel, is_dir) || excludes_filter.matches(e.path()) {
                 return false;
             }
-            if let Some((abs_root, exclude)) = &repo_exclude
-                && exclude.matched(abs_root.join(rel), is_dir).is_ignore()
-            {
-                return false;
+            if !follow || !e.path_is_symlink() {
+                return true;
             }
-            !excludes_filter.matches(e.path())
+            match link_target(e.path(), &root_owned, &outside.root, &excludes_filter) {
+                LinkTarget::Follow => true,
+                LinkTarget::InTheWalk => false,
+                LinkTarget::Above(target) => {
+                    if let Some(loops) = &loops {
+                        crate::lock(loops).push((e.path().to_path_buf(), target));
+                    }
+                    false
+                }
+            }
         });
     b
 }
 
-/// Whether `link`, a symbolic link met in the walk of `root` (`canon_root` canonical), leads to
-/// a file or directory the walk reaches under its own name anyway. Followed, a link to a directory
-/// of the tree (`envs/prod -> ../base`) would have its files linted twice, and EKS601 would find
-/// each workload running its image "elsewhere": in itself. A link that leads back above itself
-/// (a loop) is left to the walk, which says so; one to what the walk skips (a hidden or excluded
-/// directory) or to outside the tree is followed.
-fn leads_into_walk(link: &Path, root: &Path, canon_root: &Path, excludes: &Excludes) -> bool {
+/// Symbolic links found leading back above the walked directory: (the link, where it leads).
+pub type Loops = std::sync::Arc<Mutex<Vec<(PathBuf, PathBuf)>>>;
+
+/// What lies above a walked directory and rules over it: its absolute path, and the ignore files
+/// that apply from above, nearest first: the `.gitignore` of each directory above it up to the top
+/// of its git repository (or of the file system, outside one), then the repository's
+/// `.git/info/exclude` (relative to its top). The repository is the nearest directory at or
+/// above the walked one holding a `.git` directory, or a `.git` file that points to one (a
+/// worktree or a submodule: `gitdir: PATH`, and a linked worktree's `commondir`). A repository
+/// nested inside the walk keeps its parents' rules and has its own `info/exclude` left unread.
+struct Outside {
+    root: PathBuf,
+    ignores: Vec<ignore::gitignore::Gitignore>,
+}
+
+impl Outside {
+    fn of(root: &Path) -> Option<Outside> {
+        let abs = std::fs::canonicalize(root).ok()?;
+        let repo = abs.ancestors().find_map(|d| {
+            let git = d.join(".git");
+            let meta = std::fs::metadata(&git).ok()?;
+            Some((d.to_path_buf(), git, meta))
+        });
+        let mut ignores = Vec::new();
+        let add = |ignores: &mut Vec<_>, dir: &Path, file: PathBuf| {
+            if file.is_file() {
+                let mut b = ignore::gitignore::GitignoreBuilder::new(dir);
+                // A line that is no valid glob is left out, the others kept.
+                let _ = b.add(file);
+                if let Ok(gi) = b.build()
+                    && gi.num_ignores() + gi.num_whitelists() > 0
+                {
+                    ignores.push(gi);
+                }
+            }
+        };
+        for dir in abs.ancestors().skip(1) {
+            if repo
+                .as_ref()
+                .is_some_and(|(top, _, _)| !dir.starts_with(top))
+            {
+                break;
+            }
+            add(&mut ignores, dir, dir.join(".gitignore"));
+        }
+        if let Some((top, git, meta)) = repo {
+            let git_dir = if meta.is_dir() {
+                Some(git)
+            } else {
+                std::fs::read_to_string(&git).ok().and_then(|text| {
+                    let to = text.lines().find_map(|l| l.strip_prefix("gitdir:"))?;
+                    Some(top.join(to.trim()))
+                })
+            };
+            if let Some(git_dir) = git_dir {
+                let common = match std::fs::read_to_string(git_dir.join("commondir")) {
+                    Ok(c) => git_dir.join(c.trim()),
+                    Err(_) => git_dir,
+                };
+                add(&mut ignores, &top, common.join("info").join("exclude"));
+            }
+        }
+        Some(Outside { root: abs, ignores })
+    }
+
+    /// Whether the rules from above leave out `rel` (a path below the walked directory): the
+    /// nearest rule that matches decides, an ignore or a `!` re-include.
+    fn ignores(&self, rel: &Path, is_dir: bool) -> bool {
+        if self.ignores.is_empty() {
+            return false;
+        }
+        let path = self.root.join(rel);
+        for gi in &self.ignores {
+            let m = gi.matched(&path, is_dir);
+            if m.is_ignore() {
+                return true;
+            }
+            if m.is_whitelist() {
+                return false;
+            }
+        }
+        false
+    }
+}
+
+/// Where a symbolic link met in a walk leads, for the walk.
+enum LinkTarget {
+    /// Outside the walked tree, or to what the walk skips: followed.
+    Follow,
+    /// To a file or directory the walk reaches under its own name: left out.
+    InTheWalk,
+    /// Back to a directory above the walked one (the link is inside it: a loop).
+    Above(PathBuf),
+}
+
+/// Where `link`, a symbolic link met in the walk of `root` (`canon_root` canonical), leads.
+/// Followed, a link to a directory of the tree (`envs/prod -> ../base`) would have its files
+/// linted twice, and EKS601 would find each workload running its image "elsewhere": in itself.
+/// A link that leads back to the walked directory or below it, above itself, is a loop the walk
+/// finds and says; one that leads above the walked directory is a loop only this check finds.
+/// One to what the walk skips (a hidden or excluded directory) or elsewhere is followed.
+fn link_target(link: &Path, root: &Path, canon_root: &Path, excludes: &Excludes) -> LinkTarget {
     let Ok(target) = std::fs::canonicalize(link) else {
-        return false;
+        return LinkTarget::Follow;
     };
+    if canon_root.starts_with(&target) && target != canon_root {
+        return LinkTarget::Above(target);
+    }
     let Ok(rel) = target.strip_prefix(canon_root) else {
-        return false;
+        return LinkTarget::Follow;
     };
     let here = link
         .parent()
@@ -714,13 +842,17 @@ fn leads_into_walk(link: &Path, root: &Path, canon_root: &Path, excludes: &Exclu
         .zip(link.file_name())
         .map(|(dir, name)| dir.join(name));
     if here.is_none_or(|here| here.starts_with(&target)) {
-        return false;
+        return LinkTarget::Follow;
     }
     let skipped = rel.components().any(|c| {
         let name = c.as_os_str();
         name.as_encoded_bytes().starts_with(b".") || SKIPPED_DIRS.iter().any(|d| name == *d)
     });
-    !skipped && !excludes.matches(&root.join(rel))
+    if skipped || excludes.matches(&root.join(rel)) {
+        LinkTarget::Follow
+    } else {
+        LinkTarget::InTheWalk
+    }
 }
 
 /// Whether the walk of `root` would have left out `path` had it not met an error there first: a
@@ -744,51 +876,17 @@ fn walk_leaves_out(path: &Path, root: &Path, excludes: &Excludes) -> bool {
     } else {
         dir
     };
-    let mut b = builder(dir, &Excludes::default());
-    b.max_depth(Some(1)).follow_links(false);
+    let mut b = builder(dir, &Excludes::default(), None, false);
+    b.max_depth(Some(1));
     !b.build()
         .filter_map(Result::ok)
         .any(|e| e.depth() == 1 && e.file_name() == name)
 }
 
-/// The ignore list of the git repository a walk from `root` is in (`.git/info/exclude`, whose
-/// patterns are relative to the repository's top), with `root` made absolute; `None` outside a
-/// repository or when the list has no pattern. The repository is the nearest directory at or
-/// above `root` holding a `.git` directory, or a `.git` file that points to one (a worktree or
-/// a submodule: `gitdir: PATH`, and a linked worktree's `commondir`). Unlike `.gitignore`, a
-/// repository nested inside the walk does not have its list read.
-fn repo_exclude(root: &Path) -> Option<(PathBuf, ignore::gitignore::Gitignore)> {
-    let abs = std::fs::canonicalize(root).ok()?;
-    let (top, git, meta) = abs.ancestors().find_map(|d| {
-        let git = d.join(".git");
-        let meta = std::fs::metadata(&git).ok()?;
-        Some((d.to_path_buf(), git, meta))
-    })?;
-    let git_dir = if meta.is_dir() {
-        git
-    } else {
-        let text = std::fs::read_to_string(&git).ok()?;
-        top.join(text.lines().find_map(|l| l.strip_prefix("gitdir:"))?.trim())
-    };
-    let common = match std::fs::read_to_string(git_dir.join("commondir")) {
-        Ok(c) => git_dir.join(c.trim()),
-        Err(_) => git_dir,
-    };
-    let file = common.join("info").join("exclude");
-    if !file.is_file() {
-        return None;
-    }
-    let mut b = ignore::gitignore::GitignoreBuilder::new(&top);
-    // A line that is no valid glob is left out, the others kept (as `.gitignore` lines are).
-    let _ = b.add(file);
-    let exclude = b.build().ok()?;
-    (exclude.num_ignores() > 0).then_some((abs, exclude))
-}
-
 fn walk(root: &Path, excludes: &Excludes, threads: usize) -> (Vec<Input>, Vec<DiscoverError>) {
     let found = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
-    builder(root, excludes)
+    builder(root, excludes, None, true)
         .threads(threads)
         .build_parallel()
         .run(|| {

@@ -1507,3 +1507,30 @@ fn the_same_workload_in_two_files_is_one_workload() {
         ]
     );
 }
+
+/// `.gitignore` files above the walked directory apply up to the top of its git repository, as
+/// git reads them, not beyond (a home directory's `.gitignore` of `*` left nothing to lint).
+#[cfg(unix)]
+#[test]
+fn gitignore_files_above_the_walk_apply_up_to_the_repository_top() {
+    let top = tempfile::tempdir().unwrap();
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+    write(top.path(), ".gitignore", "*.yaml\n");
+    write(top.path(), "repo/.git/HEAD", "ref: refs/heads/main\n");
+    write(top.path(), "repo/.gitignore", "skip/\n!keep.yaml\n");
+    write(top.path(), "repo/k8s/a.yaml", cm);
+    write(top.path(), "repo/k8s/skip/b.yaml", cm);
+    let repo = top.path().join("repo");
+    let (code, files, stderr) = linted_verbose(&repo, &["k8s"]);
+    assert_eq!(
+        (code, files),
+        (0, vec!["k8s/a.yaml".to_string()]),
+        "{stderr}"
+    );
+    let (_, files, _) = linted_verbose(&repo.join("k8s"), &["."]);
+    assert_eq!(files, ["./a.yaml"]);
+    // Outside a repository, every directory above counts.
+    fs::remove_dir_all(repo.join(".git")).unwrap();
+    let (_, files, stderr) = linted_verbose(&repo, &["k8s"]);
+    assert_eq!(files, Vec::<String>::new(), "{stderr}");
+}
