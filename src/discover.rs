@@ -585,6 +585,42 @@ struct Patches {
     /// (the others are not asked: three failed lookups a directory were a fifth of the walk's
     /// time). `None`: ask every directory.
     kustomized: Option<Kustomized>,
+    /// The files named as patches by the kustomizations of the directories above where the walk
+    /// started (or above a named file's directory), up to the top of its git repository: as
+    /// absolute paths (lexical, from the working directory). Read at the first file.
+    outer: Option<std::collections::HashSet<PathBuf>>,
+}
+
+/// The top of the git repository `abs` (an absolute path) is in: the nearest directory at or
+/// above it holding `.git` (a directory, or a file that points to one), with that `.git`.
+fn repo_top(abs: &Path) -> Option<(PathBuf, PathBuf, std::fs::Metadata)> {
+    abs.ancestors().find_map(|d| {
+        let git = d.join(".git");
+        let meta = std::fs::metadata(&git).ok()?;
+        Some((d.to_path_buf(), git, meta))
+    })
+}
+
+/// The files that the kustomizations of the directories above `root` name as patches, up to the
+/// top of its repository (none outside one), as absolute paths: a pre-commit hook names
+/// `overlays/qa/sub/deep.yaml`, which `overlays/qa/kustomization.yaml` names as a patch, and the
+/// walk of `overlays/qa/sub` starts below it.
+fn outer_patches(root: &Path) -> std::collections::HashSet<PathBuf> {
+    let mut named = std::collections::HashSet::new();
+    let Ok(cwd) = std::env::current_dir() else {
+        return named;
+    };
+    let abs = normalize(&cwd.join(root));
+    let Some((top, _, _)) = repo_top(&abs) else {
+        return named;
+    };
+    for dir in abs.ancestors().skip(1) {
+        if !dir.starts_with(&top) {
+            break;
+        }
+        kustomize_patches(dir, &mut named);
+    }
+    named
 }
 
 /// Directories, as the walk names them, that hold a file with a kustomization's name. Filled by
@@ -622,6 +658,9 @@ impl Patches {
         if crate::lint::named_like_a_patch(file.as_os_str().as_encoded_bytes()) {
             return true;
         }
+        if self.outer.is_none() {
+            self.outer = Some(outer_patches(root));
+        }
         let dir = file.parent().unwrap_or(Path::new(""));
         // Most files are in the directory of the file before them: its kustomizations are known.
         let same_dir = self
@@ -655,8 +694,14 @@ impl Patches {
         self.named(file)
     }
 
-    /// Whether a kustomization of the directories on the stack names `file`.
+    /// Whether a kustomization of the directories on the stack, or above them, names `file`.
     fn named(&self, file: &Path) -> bool {
+        if let Some(outer) = self.outer.as_ref().filter(|o| !o.is_empty())
+            && let Ok(cwd) = std::env::current_dir()
+            && outer.contains(&normalize(&cwd.join(file)))
+        {
+            return true;
+        }
         if self.stack.iter().all(|(_, named)| named.is_empty()) {
             return false;
         }
@@ -743,11 +788,7 @@ struct Outside {
 impl Outside {
     fn of(root: &Path) -> Option<Outside> {
         let abs = std::fs::canonicalize(root).ok()?;
-        let repo = abs.ancestors().find_map(|d| {
-            let git = d.join(".git");
-            let meta = std::fs::metadata(&git).ok()?;
-            Some((d.to_path_buf(), git, meta))
-        });
+        let repo = repo_top(&abs);
         let mut ignores = Vec::new();
         let add = |ignores: &mut Vec<_>, dir: &Path, file: PathBuf| {
             if file.is_file() {
@@ -1127,6 +1168,50 @@ mod tests {
             ]
         );
         assert_eq!(errors, ["no such file or directory"]);
+    }
+
+    /// A walk that starts below a kustomization, or a file named alone (pre-commit), still knows
+    /// the patches it names, up to the repository's top.
+    #[test]
+    fn a_kustomization_above_where_the_walk_starts_names_patches() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join(".git")).unwrap();
+        std::fs::create_dir_all(d.join("qa/sub")).unwrap();
+        std::fs::write(
+            d.join("qa/kustomization.yaml"),
+            "patchesStrategicMerge: [sub/deep.yaml]\n",
+        )
+        .unwrap();
+        for f in ["qa/sub/deep.yaml", "qa/sub/whole.yaml"] {
+            std::fs::write(d.join(f), "kind: ConfigMap\n").unwrap();
+        }
+        for from in ["qa", "qa/sub", "qa/sub/deep.yaml", "qa/sub/whole.yaml"] {
+            let mut marked = Vec::new();
+            stream(
+                &[d.join(from).display().to_string()],
+                &Excludes::default(),
+                "<stdin>",
+                |input| {
+                    if let Input::File { path, patch } = input {
+                        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                        marked.push((name, patch));
+                    }
+                    true
+                },
+                |e| panic!("{}: {}", e.path, e.message),
+            );
+            let want: Vec<(String, bool)> = [("deep.yaml", true), ("whole.yaml", false)]
+                .into_iter()
+                .filter(|(f, _)| !from.ends_with(".yaml") || from.ends_with(f))
+                .map(|(f, p)| (f.to_string(), p))
+                .collect();
+            let marked: Vec<_> = marked
+                .into_iter()
+                .filter(|(f, _)| f != "kustomization.yaml")
+                .collect();
+            assert_eq!(marked, want, "from {from}");
+        }
     }
 
     #[test]
