@@ -103,7 +103,7 @@ pub enum Format {
     Github,
     /// GitLab Code Quality report (a JSON array) for `artifacts:reports:codequality`.
     Gitlab,
-    /// JUnit XML: one test case per file, one failure per finding.
+    /// JUnit XML: one failing test case per finding, one passing test case per clean file.
     Junit,
 }
 
@@ -159,7 +159,7 @@ pub struct CheckArgs {
     /// Ignore config files.
     #[arg(long, conflicts_with = "config")]
     pub isolated: bool,
-    /// Only these rules: ids, id prefixes (`EKS5`), names or `ALL`, comma-separated (overrides the config).
+    /// Only these rules: ids, id prefixes (`EKS5`), names or `ALL`, comma-separated (overrides the config's `select` and `ignore`).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Vec<String>,
     /// Not these rules (same forms; overrides the config's `ignore`).
@@ -416,6 +416,27 @@ fn load_config(args: &CheckArgs) -> Result<(Config, Vec<(PathBuf, String)>), i32
         None => Config::default(),
     };
     Ok((config, left_out))
+}
+
+/// What `ekslint size` leaves out: `--exclude`, and the `exclude` of the config a lint run of the
+/// same paths would use, so that both commands see the same workloads.
+pub(crate) fn size_excludes(
+    paths: &[String],
+    stdin_filename: Option<&str>,
+    cli: &[String],
+) -> Result<discover::Excludes, i32> {
+    let (path, _) = config_for_paths(paths, stdin_filename);
+    let config = match path {
+        Some(p) => config_file(&p)?,
+        None => Config::default(),
+    };
+    let anchor = config.path.as_deref().and_then(discover::Anchor::new);
+    let mut groups = config.exclude_groups();
+    groups.extend(discover::Excludes::cli_groups(cli, anchor));
+    discover::Excludes::groups(groups).map_err(|e| {
+        error(e);
+        2
+    })
 }
 
 /// The config file of a lint run: the nearest `.ekslint.yaml` upward from the paths linted (a
@@ -1050,8 +1071,8 @@ fn check(args: CheckArgs) -> i32 {
             );
         } else {
             let (n, them) = match excluded.len() {
-                1 => ("the file".to_string(), "it"),
-                n => (format!("all {n} files"), "them"),
+                1 => ("the path".to_string(), "it"),
+                n => (format!("all {n} paths"), "them"),
             };
             eprintln!(
                 "ekslint: warning: nothing was linted: {n} named {} excluded by `exclude` (in the config, or --exclude); to lint {them}, remove the pattern that matches",
@@ -1446,8 +1467,16 @@ fn prepare_linter(
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let mut rules = load_rules(builtin, config.rules.iter().chain(&args.rules))?;
+    if args.select.iter().any(|s| s.trim().is_empty()) {
+        // `--select ''` (an unset variable in a script) would otherwise run every rule.
+        error("--select: an empty rule selector; name rules, id prefixes or `ALL`");
+        return Err(2);
+    }
     if !args.select.is_empty() {
         config.select = Some(args.select.iter().map(|s| Selector::cli(s)).collect());
+        // The rules asked for on the command line run, whatever the config leaves out (its
+        // `ignore` would otherwise make `--select EKS002` "no rule is left to run").
+        config.ignore.clear();
     }
     if !args.ignore.is_empty() {
         config.ignore = args.ignore.iter().map(|s| Selector::cli(s)).collect();

@@ -250,7 +250,11 @@ fn build_globset(globs: &[String]) -> Result<GlobSet, String> {
         } else {
             format!("**/{g}")
         };
-        b.add(Glob::new(&pattern).map_err(|e| format!("invalid --exclude glob `{g}`: {e}"))?);
+        // The error's own text names the pattern as rewritten above (`**/a[`): say the user's.
+        b.add(
+            Glob::new(&pattern)
+                .map_err(|e| format!("invalid --exclude glob `{g}`: {}", e.kind()))?,
+        );
         // A directory pattern also excludes everything below it.
         b.add(
             Glob::new(&format!("{}/**", pattern.trim_end_matches('/')))

@@ -30,7 +30,7 @@ pub struct SizeArgs {
     /// Output format: an aligned table, or a JSON array (one object per workload).
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
-    /// Skip files and directories matching this glob (repeatable).
+    /// Skip files and directories matching this glob (repeatable), besides the config's `exclude`.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
     /// Name to report standard input under.
@@ -253,18 +253,16 @@ fn read_input(input: &Input) -> Result<(String, Vec<u8>, bool), (String, String)
 
 /// Runs `ekslint size` and returns the exit code (0, or 2 for usage and I/O errors).
 pub fn run(args: SizeArgs) -> i32 {
-    let excludes = match discover::Excludes::new(&args.exclude, None) {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("ekslint: error: {e}");
-            return 2;
-        }
-    };
     let paths = if args.paths.is_empty() {
         vec![".".to_string()]
     } else {
         args.paths.clone()
     };
+    let excludes =
+        match crate::cli::size_excludes(&paths, args.stdin_filename.as_deref(), &args.exclude) {
+            Ok(e) => e,
+            Err(code) => return code,
+        };
     let stdin_name = args.stdin_filename.as_deref().unwrap_or("<stdin>");
     // The files in the order a lint run reports them.
     let mut inputs = Vec::new();

@@ -1109,7 +1109,7 @@ fn exclude_skips_a_directory() {
     );
     assert!(
         r.stderr.contains(
-            "warning: nothing was linted: the file named is excluded by `exclude` (in the config, or --exclude)"
+            "warning: nothing was linted: the path named is excluded by `exclude` (in the config, or --exclude)"
         ),
         "{}",
         r.stderr

@@ -202,3 +202,33 @@ fn files_that_cannot_be_sized_are_named_not_hidden() {
     assert!(stderr.contains("./blob.yaml: a binary file"), "{stderr}");
     assert_eq!(stderr.lines().count(), 3, "{stderr}");
 }
+
+/// `size` leaves out what a lint run of the same paths leaves out: the config's `exclude` (from
+/// the nearest `.ekslint.yaml`) and `--exclude`, so both commands see the same workloads.
+#[test]
+fn size_honours_the_configs_exclude() {
+    let dir = tree();
+    let names = |args: &[&str]| {
+        let (code, stdout, stderr) = ekslint(dir.path(), args);
+        assert_eq!(code, 0, "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let mut files: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["file"].as_str().unwrap().to_string())
+            .collect();
+        files.dedup();
+        files
+    };
+    assert_eq!(
+        names(&["size", "--format", "json"]),
+        ["./train.yaml", "./web.yaml"]
+    );
+    std::fs::write(dir.path().join(".ekslint.yaml"), "exclude: [train.yaml]\n").unwrap();
+    assert_eq!(names(&["size", "--format", "json"]), ["./web.yaml"]);
+    assert_eq!(
+        names(&["size", "--format", "json", "--exclude", "web.yaml"]),
+        Vec::<String>::new()
+    );
+}

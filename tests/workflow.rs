@@ -397,6 +397,30 @@ fn bad_config_points_into_the_file_and_exits_2() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("`NOPE` matches no rule"), "{}", r.stderr);
     assert!(!r.stderr.contains("did you mean"), "{}", r.stderr);
+    // An empty selector (an unset variable in a script) is no way to run every rule.
+    let r = run_in(d.path(), &["--select", "", "--isolated", "pod.yaml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--select: an empty rule selector"),
+        "{}",
+        r.stderr
+    );
+    // The rules asked for on the command line run, though the config's `ignore` names them.
+    write(d.path(), "strict.yaml", "ignore: [EKS301]\n");
+    let r = run_in(
+        d.path(),
+        &[
+            "--config",
+            "strict.yaml",
+            "--select",
+            "EKS301",
+            "--format",
+            "json",
+            "pod.yaml",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("\"rule\":\"EKS301\""), "{}", r.stdout);
     // A near miss of a name or an id is named.
     for (typed, meant) in [
         ("imge-reuse-key", "`image-reuse-key` (EKS601)"),

@@ -553,6 +553,11 @@ pub fn yaml_error(e: &serde_saphyr::Error, text: &str, file: &str) -> LoadError 
 
 /// The parser's terms in a rule or config author's words.
 fn plain_words(message: String) -> String {
+    if message.starts_with("multiple YAML documents detected") {
+        return "a rule or config file holds one YAML document; this one has several (`---`): \
+                put each in a file of its own"
+            .to_string();
+    }
     if let Some(key) = message
         .strip_prefix("duplicate mapping key: ")
         .and_then(|rest| rest.split(", set DuplicateKeyPolicy").next())
