@@ -550,8 +550,12 @@ pub(crate) fn normalize(p: &Path) -> PathBuf {
 /// The names kustomize reads a kustomization from.
 const KUSTOMIZATION_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
-/// The files that a kustomization in their directory names as patches.
-fn kustomize_patches(dir: &Path, out: &mut std::collections::HashSet<PathBuf>) {
+/// The files a kustomization names, with whether as a patch (`true`) or as a resource (`false`; a
+/// whole object whatever its name says: `db-patch-job.yaml` under `resources:`).
+type Listed = std::collections::HashMap<PathBuf, bool>;
+
+/// The files that the kustomization of `dir` names as patches or resources.
+fn kustomize_patches(dir: &Path, out: &mut Listed) {
     for name in KUSTOMIZATION_NAMES {
         let Ok(text) = std::fs::read_to_string(dir.join(name)) else {
             continue;
@@ -560,17 +564,22 @@ fn kustomize_patches(dir: &Path, out: &mut std::collections::HashSet<PathBuf>) {
         let parsed = crate::yaml::parse(&text, &arena, crate::yaml::Limits::default());
         for doc in &parsed.documents {
             let Some(root) = &doc.root else { continue };
-            let mut add = |p: &str| {
+            let mut add = |p: &str, patch: bool| {
                 if !p.contains('\n') {
-                    out.insert(normalize(&dir.join(p)));
+                    *out.entry(normalize(&dir.join(p))).or_default() |= patch;
                 }
             };
+            for item in root.get("resources").map(|n| n.items()).unwrap_or(&[]) {
+                if let Some(p) = item.as_str() {
+                    add(p, false);
+                }
+            }
             for key in ["patchesStrategicMerge", "patches", "patchesJson6902"] {
                 for item in root.get(key).map(|n| n.items()).unwrap_or(&[]) {
                     if let Some(p) = item.as_str() {
-                        add(p);
+                        add(p, true);
                     } else if let Some(p) = item.get_str("path") {
-                        add(p);
+                        add(p, true);
                     }
                 }
             }
@@ -584,7 +593,7 @@ fn kustomize_patches(dir: &Path, out: &mut std::collections::HashSet<PathBuf>) {
 /// to the current file are held (a stack), so a walk of any size keeps a handful.
 #[derive(Default)]
 struct Patches {
-    stack: Vec<(PathBuf, std::collections::HashSet<PathBuf>)>,
+    stack: Vec<(PathBuf, Listed)>,
     /// In a sorted walk: the directories known to hold a file with a kustomization's name
     /// (the others are not asked: three failed lookups a directory were a fifth of the walk's
     /// time). `None`: ask every directory.
@@ -592,7 +601,7 @@ struct Patches {
     /// The files named as patches by the kustomizations of the directories above where the walk
     /// started (or above a named file's directory), up to the top of its git repository: as
     /// absolute paths (lexical, from the working directory). Read at the first file.
-    outer: Option<std::collections::HashSet<PathBuf>>,
+    outer: Option<(PathBuf, Listed)>,
 }
 
 /// The top of the git repository `abs` (an absolute path) is in: the nearest directory at or
@@ -609,14 +618,14 @@ fn repo_top(abs: &Path) -> Option<(PathBuf, PathBuf, std::fs::Metadata)> {
 /// top of its repository (none outside one), as absolute paths: a pre-commit hook names
 /// `overlays/qa/sub/deep.yaml`, which `overlays/qa/kustomization.yaml` names as a patch, and the
 /// walk of `overlays/qa/sub` starts below it.
-fn outer_patches(root: &Path) -> std::collections::HashSet<PathBuf> {
-    let mut named = std::collections::HashSet::new();
+fn outer_patches(root: &Path) -> (PathBuf, Listed) {
+    let mut named = Listed::new();
     let Ok(cwd) = std::env::current_dir() else {
-        return named;
+        return (PathBuf::new(), named);
     };
     let abs = normalize(&cwd.join(root));
     let Some((top, _, _)) = repo_top(&abs) else {
-        return named;
+        return (cwd, named);
     };
     for dir in abs.ancestors().skip(1) {
         if !dir.starts_with(&top) {
@@ -624,7 +633,7 @@ fn outer_patches(root: &Path) -> std::collections::HashSet<PathBuf> {
         }
         kustomize_patches(dir, &mut named);
     }
-    named
+    (cwd, named)
 }
 
 /// Directories, as the walk names them, that hold a file with a kustomization's name. Filled by
@@ -658,10 +667,16 @@ fn sorted_noting_kustomizations(builder: &mut WalkBuilder) -> Kustomized {
 }
 
 impl Patches {
+    /// Whether `file` is a patch: named as one by a kustomization, or by its own name unless a
+    /// kustomization lists it as a resource.
     fn is_patch(&mut self, file: &Path, root: &Path) -> bool {
-        if crate::lint::named_like_a_patch(file.as_os_str().as_encoded_bytes()) {
-            return true;
-        }
+        self.listed(file, root)
+            .unwrap_or_else(|| crate::lint::named_like_a_patch(file.as_os_str().as_encoded_bytes()))
+    }
+
+    /// Whether a kustomization of `file`'s directory or one above it names it as a patch
+    /// (`Some(true)`) or as a resource (`Some(false)`).
+    fn listed(&mut self, file: &Path, root: &Path) -> Option<bool> {
         if self.outer.is_none() {
             self.outer = Some(outer_patches(root));
         }
@@ -688,7 +703,7 @@ impl Patches {
             }
         }
         for a in missing.into_iter().rev() {
-            let mut named = std::collections::HashSet::new();
+            let mut named = Listed::new();
             let known = self.kustomized.as_ref().map(|k| crate::lock(k).contains(a));
             if known != Some(false) {
                 kustomize_patches(a, &mut named);
@@ -698,19 +713,25 @@ impl Patches {
         self.named(file)
     }
 
-    /// Whether a kustomization of the directories on the stack, or above them, names `file`.
-    fn named(&self, file: &Path) -> bool {
-        if let Some(outer) = self.outer.as_ref().filter(|o| !o.is_empty())
-            && let Ok(cwd) = std::env::current_dir()
-            && outer.contains(&normalize(&cwd.join(file)))
-        {
-            return true;
+    /// How a kustomization of the directories on the stack, or above them, names `file`: as a
+    /// patch if any does.
+    fn named(&self, file: &Path) -> Option<bool> {
+        let mut found = None;
+        if let Some((cwd, outer)) = self.outer.as_ref().filter(|(_, o)| !o.is_empty()) {
+            found = outer.get(&normalize(&cwd.join(file))).copied();
         }
-        if self.stack.iter().all(|(_, named)| named.is_empty()) {
-            return false;
+        if found == Some(true) || self.stack.iter().all(|(_, named)| named.is_empty()) {
+            return found;
         }
         let file = normalize(file);
-        self.stack.iter().any(|(_, named)| named.contains(&file))
+        for (_, named) in &self.stack {
+            match named.get(&file) {
+                Some(true) => return Some(true),
+                Some(false) => found = Some(false),
+                None => {}
+            }
+        }
+        found
     }
 }
 
@@ -1224,10 +1245,16 @@ mod tests {
         let d = dir.path();
         std::fs::write(
             d.join("kustomization.yaml"),
-            "resources: [base.yaml]\npatchesStrategicMerge:\n- replicas.yaml\npatches:\n- path: ./more.yaml\n",
+            "resources: [base.yaml, db-patch-job.yaml]\npatchesStrategicMerge:\n- replicas.yaml\npatches:\n- path: ./more.yaml\n",
         )
         .unwrap();
-        for f in ["base.yaml", "replicas.yaml", "more.yaml", "env-patch.yaml"] {
+        for f in [
+            "base.yaml",
+            "replicas.yaml",
+            "more.yaml",
+            "env-patch.yaml",
+            "db-patch-job.yaml",
+        ] {
             std::fs::write(d.join(f), "kind: ConfigMap\n").unwrap();
         }
         let found = discover(
@@ -1251,6 +1278,8 @@ mod tests {
             patches,
             [
                 ("base.yaml".to_string(), false),
+                // Listed as a resource: a whole object, whatever its name says.
+                ("db-patch-job.yaml".to_string(), false),
                 ("env-patch.yaml".to_string(), true),
                 ("kustomization.yaml".to_string(), false),
                 ("more.yaml".to_string(), true),
