@@ -823,9 +823,11 @@ fn build<'a>(
         arena,
         base,
         limits,
-        stack: Vec::new(),
-        scratch: Vec::new(),
-        entries: Vec::new(),
+        // Sized for a typical manifest, so that they rarely grow node by node (each growth is a
+        // `realloc`; they are made again for every document).
+        stack: Vec::with_capacity(16),
+        scratch: Vec::with_capacity(64),
+        entries: Vec::with_capacity(32),
         anchors: HashMap::new(),
         alias_budget: limits.max_alias_nodes,
         root: None,
