@@ -411,7 +411,7 @@ impl Config {
 
 /// The rules whose id or name `typed` most likely misspells, ignoring case: one edit away from
 /// an id (`EKS0001`; every id is two digits from many others) or a short name, two from a name.
-/// All the nearest, when several are as near (`EKS0301`: EKS001 or EKS301).
+/// All the nearest, when several are as near (`EKS0301`: EKS001 or EKS301), up to three.
 fn closest_rules<'r>(typed: &str, rules: &'r RuleSet) -> Vec<&'r Rule> {
     let typed = typed.to_ascii_lowercase();
     let near: Vec<(usize, &Rule)> = rules
@@ -430,8 +430,15 @@ fn closest_rules<'r>(typed: &str, rules: &'r RuleSet) -> Vec<&'r Rule> {
         })
         .collect();
     let nearest = near.iter().map(|(d, _)| *d).min();
-    near.into_iter()
+    let nearest: Vec<&Rule> = near
+        .into_iter()
         .filter(|(d, _)| Some(*d) == nearest)
         .map(|(_, r)| r)
-        .collect()
+        .collect();
+    // `EKS02` is one edit from EKS002, EKS202, EKS302...: a list that long guesses nothing.
+    if nearest.len() > 3 {
+        Vec::new()
+    } else {
+        nearest
+    }
 }

@@ -434,6 +434,10 @@ fn bad_config_points_into_the_file_and_exits_2() {
         let want = format!("did you mean {meant}?");
         assert!(r.stderr.contains(&want), "{want}: {}", r.stderr);
     }
+    // One edit from too many ids to guess from.
+    let r = run_in(d.path(), &["--ignore", "EKS02", "--isolated", "pod.yaml"]);
+    assert_eq!(r.code, 2);
+    assert!(!r.stderr.contains("did you mean"), "{}", r.stderr);
     // Ignoring every selected rule would check nothing and pass: a usage error instead.
     let r = run_in(
         d.path(),
