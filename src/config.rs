@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::diagnostic::Severity;
-use crate::rules::{LoadError, Rule, RuleSet, located, yaml_error};
+use crate::rules::{LoadError, Rule, RuleSet, loc_span, located, located_at, yaml_error};
 
 pub const FILE_NAMES: [&str; 2] = [".ekslint.yaml", ".ekslint.yml"];
 
@@ -91,7 +91,8 @@ pub struct PathIgnore {
 #[derive(Debug, Clone)]
 pub struct Selector {
     pub text: String,
-    pub origin: Option<(String, String, serde_saphyr::Location)>,
+    /// The config file's name and text, and the selector's place in it.
+    pub origin: Option<(String, String, Option<miette::SourceSpan>)>,
 }
 
 impl Selector {
@@ -209,7 +210,11 @@ impl Config {
             v.iter()
                 .map(|s| Selector {
                     text: s.value.trim().to_string(),
-                    origin: Some((display.clone(), text.clone(), s.referenced)),
+                    origin: Some((
+                        display.clone(),
+                        text.clone(),
+                        loc_span(&text, Some(s.referenced)),
+                    )),
                 })
                 .collect()
         };
@@ -224,7 +229,12 @@ impl Config {
                 cfg.severity.push((
                     Selector {
                         text: k.clone(),
-                        origin: Some((display.clone(), text.clone(), v.referenced)),
+                        // The selector is the key: the frame points at it, not at the value.
+                        origin: Some((
+                            display.clone(),
+                            text.clone(),
+                            key_before(&text, v.referenced, k),
+                        )),
                     },
                     v.value,
                 ));
@@ -244,11 +254,13 @@ impl Config {
         }
         for (glob, rules) in file.per_path_ignores.iter().flatten() {
             if let Err(e) = Glob::new(glob) {
-                let at = rules.first().map(|r| r.referenced);
-                return Err(located(
+                let at = rules
+                    .first()
+                    .and_then(|r| key_before(&text, r.referenced, glob));
+                return Err(located_at(
                     &display,
                     &text,
-                    format!("invalid glob `{glob}`: {e}"),
+                    format!("invalid glob `{glob}`: {}", e.kind()),
                     at,
                     None,
                 ));
@@ -304,14 +316,14 @@ impl Config {
                     .iter()
                     .find(|(s, _)| s.origin.as_ref().is_some_and(|(f, _, _)| f == file));
                 if let Some((first, _)) = first {
-                    return Err(located(
+                    return Err(located_at(
                         file,
                         text,
                         format!(
                             "`{}` and `{}` both set the severity of {} ({}): keep one",
                             first.text, second.text, rule.meta.id, rule.meta.name
                         ),
-                        Some(*loc),
+                        *loc,
                         None,
                     )
                     .in_config());
@@ -332,11 +344,11 @@ impl Config {
                     message += &format!("; did you mean {}?", near.join(" or "));
                 }
                 return Err(match &s.origin {
-                    Some((file, text, loc)) => located(
+                    Some((file, text, loc)) => located_at(
                         file,
                         text,
                         message,
-                        Some(*loc),
+                        *loc,
                         Some("`ekslint rules` lists them".into()),
                     ),
                     None => LoadError::Other(miette::miette!("{message}")),
@@ -406,6 +418,17 @@ impl Config {
             .into_iter()
             .map(|(globs, from)| (globs, crate::discover::Anchor::new(from)))
             .collect()
+    }
+}
+
+/// The place of the mapping key `key` whose value is at `value`: its last appearance before the
+/// value (on the value's line, or above it for a block list); the value's own place if not found.
+fn key_before(text: &str, value: serde_saphyr::Location, key: &str) -> Option<miette::SourceSpan> {
+    let at = loc_span(text, Some(value))?;
+    let before = text.get(..at.offset())?;
+    match before.rfind(key).filter(|_| !key.is_empty()) {
+        Some(i) => Some(miette::SourceSpan::new(i.into(), key.len())),
+        None => Some(at),
     }
 }
 

@@ -390,6 +390,11 @@ fn bad_config_points_into_the_file_and_exits_2() {
         "{}",
         r.stderr
     );
+    // A selector that is a key (`severity`) is pointed at, not its value.
+    write(d.path(), ".ekslint.yaml", "severity:\n  EKS999: warning\n");
+    let r = run_in(d.path(), &["pod.yaml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains(".ekslint.yaml:2:3]"), "{}", r.stderr);
     write(d.path(), ".ekslint.yaml", "fail-on: sometimes\n");
     let r = run_in(d.path(), &["pod.yaml"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
@@ -465,7 +470,8 @@ fn bad_config_points_into_the_file_and_exits_2() {
         (
             "severity:\n  EKS202: error\n  no-resources: warning\n",
             "`EKS202` and `no-resources` both set the",
-            ":3:17",
+            // At the second key, not its value.
+            ":3:3",
         ),
     ] {
         write(d.path(), ".ekslint.yaml", config);

@@ -486,7 +486,7 @@ pub fn located(
 }
 
 /// A [`RuleFileError`] framing `span` of `text`.
-fn located_at(
+pub fn located_at(
     file: &str,
     text: &str,
     message: impl Into<String>,
@@ -506,7 +506,7 @@ fn located_at(
 }
 
 /// The span of a parser location in `text`.
-fn loc_span(text: &str, loc: Option<serde_saphyr::Location>) -> Option<SourceSpan> {
+pub fn loc_span(text: &str, loc: Option<serde_saphyr::Location>) -> Option<SourceSpan> {
     loc.and_then(|l| {
         let s = l.span();
         if let (Some(off), Some(len)) = (s.byte_offset(), s.byte_len()) {
