@@ -392,6 +392,10 @@ pub fn is_config_name(name: &std::ffi::OsStr) -> bool {
 /// [`stream`] as an iterator: the next file (or error) each time it is asked, walking only as
 /// far as that.
 pub struct Stream {
+    /// Every path of the run (a link into one of them is not followed from another).
+    args: Vec<PathBuf>,
+    /// With more than one path: the files named, canonical.
+    named_files: std::collections::HashSet<PathBuf>,
     paths: std::vec::IntoIter<String>,
     excludes: Excludes,
     stdin: Option<String>,
@@ -410,7 +414,18 @@ impl Stream {
         let mut paths: Vec<String> = args.iter().filter(|a| *a != "-").cloned().collect();
         paths.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
         paths.dedup();
+        let named_files = if paths.len() > 1 {
+            paths
+                .iter()
+                .filter(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_dir()))
+                .filter_map(|p| std::fs::canonicalize(p).ok())
+                .collect()
+        } else {
+            std::collections::HashSet::new()
+        };
         Stream {
+            named_files,
+            args: paths.iter().map(PathBuf::from).collect(),
             seen: (paths.len() > 1).then(std::collections::HashSet::new),
             paths: paths.into_iter(),
             excludes: excludes.clone(),
@@ -425,11 +440,20 @@ impl Stream {
     }
 
     /// `path`, unless it was given already.
-    fn first_time(&mut self, path: PathBuf, patch: bool) -> Option<Input> {
-        if let Some(seen) = self.seen.as_mut()
-            && !seen.insert(std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()))
-        {
-            return None;
+    /// `walked`: found by a walk, not named. A file that is also named as a path of the run is
+    /// left to that path, to be linted under the name it was given (`ekslint a-shared
+    /// k8s/app/cm.yaml`, where `a-shared/app-link` leads to `k8s/app`).
+    fn first_time(&mut self, path: PathBuf, patch: bool, walked: bool) -> Option<Input> {
+        if let Some(seen) = self.seen.as_mut() {
+            let canon = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            // Reached under the very name given (the walk of a directory that holds it): kept
+            // here, in walk order, and the named path is the duplicate.
+            let named_elsewhere = walked
+                && self.named_files.contains(&canon)
+                && !self.args.iter().any(|a| normalize(a) == normalize(&path));
+            if named_elsewhere || !seen.insert(canon) {
+                return None;
+            }
         }
         Some(Input::File { path, patch })
     }
@@ -466,7 +490,7 @@ impl Iterator for Stream {
                         {
                             let file = e.into_path();
                             let patch = patches.is_patch(&file, root);
-                            if let Some(input) = self.first_time(file, patch) {
+                            if let Some(input) = self.first_time(file, patch, true) {
                                 return Some(Ok(input));
                             }
                         } else if e.file_type().is_some_and(|t| !t.is_file() && !t.is_dir())
@@ -506,7 +530,14 @@ impl Iterator for Stream {
                 }
                 Ok(meta) if meta.is_dir() => {
                     let loops = Loops::default();
-                    let mut walker = builder(&path, &self.excludes, Some(loops.clone()), true);
+                    let others: Vec<PathBuf> = self
+                        .args
+                        .iter()
+                        .filter(|a| **a != path)
+                        .filter_map(|a| std::fs::canonicalize(a).ok())
+                        .collect();
+                    let mut walker =
+                        builder(&path, &self.excludes, Some(loops.clone()), true, others);
                     let kustomized = sorted_noting_kustomizations(&mut walker);
                     let patches = Patches {
                         kustomized: Some(kustomized),
@@ -520,7 +551,7 @@ impl Iterator for Stream {
                 Ok(_) => {
                     let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
                     let patch = Patches::default().is_patch(&path, &dir);
-                    if let Some(input) = self.first_time(path, patch) {
+                    if let Some(input) = self.first_time(path, patch, false) {
                         return Some(Ok(input));
                     }
                 }
@@ -615,7 +646,7 @@ fn repo_top(abs: &Path) -> Option<(PathBuf, PathBuf, std::fs::Metadata)> {
 }
 
 /// The files that the kustomizations of the directories above `root` name as patches, up to the
-/// top of its repository (none outside one), as absolute paths: a pre-commit hook names
+/// top of its repository (outside one, every directory above), as absolute paths: a pre-commit hook names
 /// `overlays/qa/sub/deep.yaml`, which `overlays/qa/kustomization.yaml` names as a patch, and the
 /// walk of `overlays/qa/sub` starts below it.
 fn outer_patches(root: &Path) -> (PathBuf, Listed) {
@@ -624,11 +655,9 @@ fn outer_patches(root: &Path) -> (PathBuf, Listed) {
         return (PathBuf::new(), named);
     };
     let abs = normalize(&cwd.join(root));
-    let Some((top, _, _)) = repo_top(&abs) else {
-        return (cwd, named);
-    };
+    let top = repo_top(&abs).map(|(top, _, _)| top);
     for dir in abs.ancestors().skip(1) {
-        if !dir.starts_with(&top) {
+        if top.as_ref().is_some_and(|top| !dir.starts_with(top)) {
             break;
         }
         kustomize_patches(dir, &mut named);
@@ -738,10 +767,17 @@ impl Patches {
 /// The walker both discoveries share: what is skipped and what is followed. Links that lead back
 /// above the walked directory (a loop `ignore` no longer sees, reading no parent directory) are
 /// left out and noted in `loops`, for the walk to say.
-fn builder(root: &Path, excludes: &Excludes, loops: Option<Loops>, follow: bool) -> WalkBuilder {
+fn builder(
+    root: &Path,
+    excludes: &Excludes,
+    loops: Option<Loops>,
+    follow: bool,
+    others: Vec<PathBuf>,
+) -> WalkBuilder {
     let root_owned = root.to_path_buf();
     let excludes_filter = excludes.clone();
     let outside = Outside::of(root);
+    let inner = Inner::default();
     let mut b = WalkBuilder::new(root);
     // Hidden entries are skipped below, all but config files: a lint run says which ones in the
     // tree it did not use.
@@ -775,13 +811,22 @@ fn builder(root: &Path, excludes: &Excludes, loops: Option<Loops>, follow: bool)
                 return !excludes_filter.matches(e.path());
             };
             let rel = e.path().strip_prefix(&root_owned).unwrap_or(e.path());
-            if outside.ignores(rel, is_dir) || excludes_filter.matches(e.path()) {
+            if excludes_filter.matches(e.path()) {
+                return false;
+            }
+            if outside.ignores(rel, is_dir) && !reincluded(&inner, e.path(), &root_owned, is_dir) {
                 return false;
             }
             if !follow || !e.path_is_symlink() {
                 return true;
             }
-            match link_target(e.path(), &root_owned, &outside.root, &excludes_filter) {
+            match link_target(
+                e.path(),
+                &root_owned,
+                &outside.root,
+                &excludes_filter,
+                &others,
+            ) {
                 LinkTarget::Follow => true,
                 LinkTarget::InTheWalk => false,
                 LinkTarget::Above(target) => {
@@ -876,28 +921,78 @@ impl Outside {
     }
 }
 
+/// The walked directories' own `.gitignore` files, read when a rule from above ignores something
+/// below them: `ignore` reads them too, but only to leave things out, and a `!` line of theirs
+/// must win over the farther rule (git's order: the nearest file decides).
+type Inner = Mutex<std::collections::HashMap<PathBuf, Option<ignore::gitignore::Gitignore>>>;
+
+/// Whether a `.gitignore` of the walk, from `path`'s directory up to `root`, re-includes `path`
+/// (the nearest that has a say decides).
+fn reincluded(inner: &Inner, path: &Path, root: &Path, is_dir: bool) -> bool {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        let mut cache = crate::lock(inner);
+        let gi = cache.entry(d.to_path_buf()).or_insert_with(|| {
+            let file = d.join(".gitignore");
+            if !file.is_file() {
+                return None;
+            }
+            let mut b = ignore::gitignore::GitignoreBuilder::new(d);
+            let _ = b.add(file);
+            b.build().ok()
+        });
+        if let Some(gi) = gi {
+            let m = gi.matched(path, is_dir);
+            if m.is_whitelist() {
+                return true;
+            }
+            if m.is_ignore() {
+                return false;
+            }
+        }
+        if d == root {
+            break;
+        }
+        dir = d.parent();
+    }
+    false
+}
+
 /// Where a symbolic link met in a walk leads, for the walk.
 enum LinkTarget {
     /// Outside the walked tree, or to what the walk skips: followed.
     Follow,
-    /// To a file or directory the walk reaches under its own name: left out.
+    /// To a file or directory the run reaches under its own name, or excludes: left out.
     InTheWalk,
     /// Back to a directory above the walked one (the link is inside it: a loop).
     Above(PathBuf),
 }
 
-/// Where `link`, a symbolic link met in the walk of `root` (`canon_root` canonical), leads.
+/// Where `link`, a symbolic link met in the walk of `root` (`canon_root` canonical), leads;
+/// `others`: the run's other paths, canonical.
 /// Followed, a link to a directory of the tree (`envs/prod -> ../base`) would have its files
 /// linted twice, and EKS601 would find each workload running its image "elsewhere": in itself.
 /// A link that leads back to the walked directory or below it, above itself, is a loop the walk
 /// finds and says; one that leads above the walked directory is a loop only this check finds.
-/// One to what the walk skips (a hidden or excluded directory) or elsewhere is followed.
-fn link_target(link: &Path, root: &Path, canon_root: &Path, excludes: &Excludes) -> LinkTarget {
+/// One to what the walk skips as hidden, or elsewhere, is followed; one to what is excluded, or
+/// into another path of the run, is not.
+fn link_target(
+    link: &Path,
+    root: &Path,
+    canon_root: &Path,
+    excludes: &Excludes,
+    others: &[PathBuf],
+) -> LinkTarget {
     let Ok(target) = std::fs::canonicalize(link) else {
         return LinkTarget::Follow;
     };
     if canon_root.starts_with(&target) && target != canon_root {
         return LinkTarget::Above(target);
+    }
+    // Excluded under its own name: under the link's too. Into another path of the run
+    // (`ekslint a-shared k8s`): linted there, under its own name.
+    if excludes.matches(&target) || others.iter().any(|o| target.starts_with(o)) {
+        return LinkTarget::InTheWalk;
     }
     let Ok(rel) = target.strip_prefix(canon_root) else {
         return LinkTarget::Follow;
@@ -914,7 +1009,9 @@ fn link_target(link: &Path, root: &Path, canon_root: &Path, excludes: &Excludes)
         let name = c.as_os_str();
         name.as_encoded_bytes().starts_with(b".") || SKIPPED_DIRS.iter().any(|d| name == *d)
     });
-    if skipped || excludes.matches(&root.join(rel)) {
+    if excludes.matches(&root.join(rel)) {
+        LinkTarget::InTheWalk
+    } else if skipped {
         LinkTarget::Follow
     } else {
         LinkTarget::InTheWalk
@@ -942,7 +1039,7 @@ fn walk_leaves_out(path: &Path, root: &Path, excludes: &Excludes) -> bool {
     } else {
         dir
     };
-    let mut b = builder(dir, &Excludes::default(), None, false);
+    let mut b = builder(dir, &Excludes::default(), None, false, Vec::new());
     b.max_depth(Some(1));
     !b.build()
         .filter_map(Result::ok)
@@ -952,7 +1049,7 @@ fn walk_leaves_out(path: &Path, root: &Path, excludes: &Excludes) -> bool {
 fn walk(root: &Path, excludes: &Excludes, threads: usize) -> (Vec<Input>, Vec<DiscoverError>) {
     let found = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
-    builder(root, excludes, None, true)
+    builder(root, excludes, None, true, Vec::new())
         .threads(threads)
         .build_parallel()
         .run(|| {
@@ -1201,7 +1298,6 @@ mod tests {
     fn a_kustomization_above_where_the_walk_starts_names_patches() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        std::fs::create_dir_all(d.join(".git")).unwrap();
         std::fs::create_dir_all(d.join("qa/sub")).unwrap();
         std::fs::write(
             d.join("qa/kustomization.yaml"),
@@ -1211,7 +1307,14 @@ mod tests {
         for f in ["qa/sub/deep.yaml", "qa/sub/whole.yaml"] {
             std::fs::write(d.join(f), "kind: ConfigMap\n").unwrap();
         }
-        for from in ["qa", "qa/sub", "qa/sub/deep.yaml", "qa/sub/whole.yaml"] {
+        // Outside a repository (every directory above), then inside one (up to its top).
+        let mut froms = vec!["qa", "qa/sub", "qa/sub/deep.yaml", "qa/sub/whole.yaml"];
+        froms.extend(["-", "qa", "qa/sub", "qa/sub/deep.yaml"]);
+        for from in froms {
+            if from == "-" {
+                std::fs::create_dir_all(d.join(".git")).unwrap();
+                continue;
+            }
             let mut marked = Vec::new();
             stream(
                 &[d.join(from).display().to_string()],

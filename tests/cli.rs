@@ -1534,3 +1534,61 @@ fn gitignore_files_above_the_walk_apply_up_to_the_repository_top() {
     let (_, files, stderr) = linted_verbose(&repo, &["k8s"]);
     assert_eq!(files, Vec::<String>::new(), "{stderr}");
 }
+
+/// A link into an excluded directory is not followed either (what is excluded under its own name
+/// is excluded under the link's), and with several paths, a link into one of them is left to it:
+/// the file is linted once, under the name its own path gives it.
+#[cfg(unix)]
+#[test]
+fn links_into_excluded_or_other_paths_are_not_followed() {
+    use std::os::unix::fs::symlink;
+    let d = tempfile::tempdir().unwrap();
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n";
+    write(d.path(), "vendor/chart/bad.yaml", cm);
+    write(d.path(), "k8s/app/cm.yaml", cm);
+    fs::create_dir_all(d.path().join("a-shared")).unwrap();
+    symlink("../vendor/chart", d.path().join("k8s/chart")).unwrap();
+    symlink("../vendor/chart/bad.yaml", d.path().join("k8s/bad.yaml")).unwrap();
+    symlink("../k8s/app", d.path().join("a-shared/app-link")).unwrap();
+    let (_, files, stderr) = linted_verbose(d.path(), &["--exclude", "vendor", "k8s"]);
+    assert_eq!(files, ["k8s/app/cm.yaml"], "{stderr}");
+    let (_, files, stderr) = linted_verbose(d.path(), &["a-shared", "k8s/app"]);
+    assert_eq!(files, ["k8s/app/cm.yaml"], "{stderr}");
+    let (_, files, stderr) = linted_verbose(d.path(), &["a-shared", "k8s/app/cm.yaml"]);
+    assert_eq!(files, ["k8s/app/cm.yaml"], "{stderr}");
+}
+
+/// A `!` line of a walked directory's `.gitignore` re-includes what a rule from above it (a
+/// `.gitignore` above the walk, the repository's `info/exclude`) leaves out: the nearest decides.
+#[cfg(unix)]
+#[test]
+fn a_nearer_gitignore_reincludes_what_a_farther_rule_leaves_out() {
+    let d = tempfile::tempdir().unwrap();
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n";
+    write(d.path(), ".git/info/exclude", "local.yaml\n");
+    write(d.path(), ".gitignore", "*.gen.yaml\n");
+    write(d.path(), "sub/.gitignore", "!keep.gen.yaml\n!local.yaml\n");
+    write(d.path(), "sub/keep.gen.yaml", cm);
+    write(d.path(), "sub/drop.gen.yaml", cm);
+    write(d.path(), "sub/local.yaml", cm);
+    for (dir, path, want) in [
+        (
+            d.path().to_path_buf(),
+            ".",
+            ["./sub/keep.gen.yaml", "./sub/local.yaml"],
+        ),
+        (
+            d.path().to_path_buf(),
+            "sub",
+            ["sub/keep.gen.yaml", "sub/local.yaml"],
+        ),
+        (
+            d.path().join("sub"),
+            ".",
+            ["./keep.gen.yaml", "./local.yaml"],
+        ),
+    ] {
+        let (_, files, stderr) = linted_verbose(&dir, &[path]);
+        assert_eq!(files, want, "from {dir:?}: {path}: {stderr}");
+    }
+}
