@@ -1005,17 +1005,21 @@ fn link_target(
     if here.is_none_or(|here| here.starts_with(&target)) {
         return LinkTarget::Follow;
     }
-    let skipped = rel.components().any(|c| {
-        let name = c.as_os_str();
-        name.as_encoded_bytes().starts_with(b".") || SKIPPED_DIRS.iter().any(|d| name == *d)
-    });
-    if excludes.matches(&root.join(rel)) {
-        LinkTarget::InTheWalk
-    } else if skipped {
+    let skipped = walk_skips_a_part_of(rel);
+    if skipped && !excludes.matches(&root.join(rel)) {
         LinkTarget::Follow
     } else {
         LinkTarget::InTheWalk
     }
+}
+
+/// Whether a path below a walked directory goes through a name the walk skips: hidden, or one of
+/// [`SKIPPED_DIRS`].
+fn walk_skips_a_part_of(rel: &Path) -> bool {
+    rel.components().any(|c| {
+        let name = c.as_os_str();
+        name.as_encoded_bytes().starts_with(b".") || SKIPPED_DIRS.iter().any(|d| name == *d)
+    })
 }
 
 /// Whether the walk of `root` would have left out `path` had it not met an error there first: a
@@ -1023,10 +1027,7 @@ fn link_target(
 /// hidden, excluded or `.gitignore`d name would fail a run that was told to skip it.
 fn walk_leaves_out(path: &Path, root: &Path, excludes: &Excludes) -> bool {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let skipped = rel.components().any(|c| {
-        let name = c.as_os_str();
-        name.as_encoded_bytes().starts_with(b".") || SKIPPED_DIRS.iter().any(|d| name == *d)
-    });
+    let skipped = walk_skips_a_part_of(rel);
     if skipped || excludes.matches(path) {
         return true;
     }
