@@ -1424,23 +1424,23 @@ impl Sink {
                 s.next += 1;
                 match linted {
                     Linted::Kept(mut held) => {
-                        let mut written = Vec::new();
+                        if s.unfreed.len() <= maker {
+                            s.unfreed.resize_with(maker + 1, Vec::new);
+                        }
+                        // What is written out goes to its maker (this worker's own: freed below).
+                        let to = if maker == worker {
+                            &mut own
+                        } else {
+                            &mut s.unfreed[maker]
+                        };
                         if let Held::Full(r) = &mut held {
                             // The file's number is its place among the reported files.
                             let facts = s.facts.add(s.records.len(), r);
                             if facts.capacity() > 0 {
-                                written.push(Unfreed::Facts(facts));
+                                to.push(Unfreed::Facts(facts));
                             }
                         }
-                        written.extend(s.records.push(held).map(Unfreed::Record));
-                        if maker == worker {
-                            own.append(&mut written);
-                        } else if !written.is_empty() {
-                            if s.unfreed.len() <= maker {
-                                s.unfreed.resize_with(maker + 1, Vec::new);
-                            }
-                            s.unfreed[maker].append(&mut written);
-                        }
+                        to.extend(s.records.push(held).map(Unfreed::Record));
                     }
                     Linted::Failed(name, message) => s.failed.push((name, message)),
                     // Never handed over: a worker lints it later.
