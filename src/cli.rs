@@ -430,6 +430,12 @@ pub(crate) fn size_excludes(
         Some(p) => config_file(&p)?,
         None => Config::default(),
     };
+    excludes_of(&config, cli)
+}
+
+/// A run's excludes: each config file's globs anchored at its directory, `--exclude` (`cli`) at
+/// the working directory and the config's.
+fn excludes_of(config: &Config, cli: &[String]) -> Result<discover::Excludes, i32> {
     let anchor = config.path.as_deref().and_then(discover::Anchor::new);
     let mut groups = config.exclude_groups();
     groups.extend(discover::Excludes::cli_groups(cli, anchor));
@@ -570,16 +576,9 @@ fn check(args: CheckArgs) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    // Each config file's globs are anchored at its directory; `--exclude` at the config's.
-    let anchor = config.path.as_deref().and_then(discover::Anchor::new);
-    let mut exclude = config.exclude_groups();
-    exclude.extend(discover::Excludes::cli_groups(&args.exclude, anchor));
-    let excludes = match discover::Excludes::groups(exclude) {
-        Ok(g) => g,
-        Err(e) => {
-            error(e);
-            return 2;
-        }
+    let excludes = match excludes_of(&config, &args.exclude) {
+        Ok(e) => e,
+        Err(code) => return code,
     };
     let mut baseline = match &args.baseline {
         Some(p) => match crate::baseline::Baseline::load(p) {

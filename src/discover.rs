@@ -392,8 +392,9 @@ pub fn is_config_name(name: &std::ffi::OsStr) -> bool {
 /// [`stream`] as an iterator: the next file (or error) each time it is asked, walking only as
 /// far as that.
 pub struct Stream {
-    /// Every path of the run (a link into one of them is not followed from another).
-    args: Vec<PathBuf>,
+    /// With more than one path: every path of the run, canonical, and whether a directory (a
+    /// link into one of them is not followed from another).
+    args: Vec<(PathBuf, Option<PathBuf>, bool)>,
     /// With more than one path: the files named, canonical.
     named_files: std::collections::HashSet<PathBuf>,
     paths: std::vec::IntoIter<String>,
@@ -414,18 +415,27 @@ impl Stream {
         let mut paths: Vec<String> = args.iter().filter(|a| *a != "-").cloned().collect();
         paths.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
         paths.dedup();
-        let named_files = if paths.len() > 1 {
+        // With several paths: each one's canonical form (`None`: it does not resolve) and
+        // whether it is a directory.
+        let canonical: Vec<(PathBuf, Option<PathBuf>, bool)> = if paths.len() > 1 {
             paths
                 .iter()
-                .filter(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_dir()))
-                .filter_map(|p| std::fs::canonicalize(p).ok())
+                .map(|p| {
+                    let canon = std::fs::canonicalize(p).ok();
+                    let is_dir = canon.as_ref().is_some_and(|c| c.is_dir());
+                    (PathBuf::from(p), canon, is_dir)
+                })
                 .collect()
         } else {
-            std::collections::HashSet::new()
+            Vec::new()
         };
         Stream {
-            named_files,
-            args: paths.iter().map(PathBuf::from).collect(),
+            named_files: canonical
+                .iter()
+                .filter(|(_, _, is_dir)| !is_dir)
+                .filter_map(|(_, canon, _)| canon.clone())
+                .collect(),
+            args: canonical,
             seen: (paths.len() > 1).then(std::collections::HashSet::new),
             paths: paths.into_iter(),
             excludes: excludes.clone(),
@@ -450,7 +460,10 @@ impl Stream {
             // here, in walk order, and the named path is the duplicate.
             let named_elsewhere = walked
                 && self.named_files.contains(&canon)
-                && !self.args.iter().any(|a| normalize(a) == normalize(&path));
+                && !self
+                    .args
+                    .iter()
+                    .any(|(a, _, _)| normalize(a) == normalize(&path));
             if named_elsewhere || !seen.insert(canon) {
                 return None;
             }
@@ -470,7 +483,7 @@ impl Iterator for Stream {
                 if let Some((link, target)) = crate::lock(loops).pop() {
                     return Some(Err(DiscoverError {
                         path: link.display().to_string(),
-                        message: format!("symbolic link loop back to {}", target.display()),
+                        message: loop_message(&target),
                     }));
                 }
                 let found = match self.held.take() {
@@ -533,8 +546,8 @@ impl Iterator for Stream {
                     let others: Vec<PathBuf> = self
                         .args
                         .iter()
-                        .filter(|a| **a != path)
-                        .filter_map(|a| std::fs::canonicalize(a).ok())
+                        .filter(|(a, _, _)| *a != path)
+                        .filter_map(|(_, canon, _)| canon.clone())
                         .collect();
                     let mut walker =
                         builder(&path, &self.excludes, Some(loops.clone()), true, others);
@@ -807,13 +820,13 @@ fn builder(
             if is_dir && SKIPPED_DIRS.iter().any(|d| e.file_name() == *d) {
                 return false;
             }
-            let Some(outside) = &outside else {
-                return !excludes_filter.matches(e.path());
-            };
-            let rel = e.path().strip_prefix(&root_owned).unwrap_or(e.path());
             if excludes_filter.matches(e.path()) {
                 return false;
             }
+            let Some(outside) = &outside else {
+                return true;
+            };
+            let rel = e.path().strip_prefix(&root_owned).unwrap_or(e.path());
             if outside.ignores(rel, is_dir) && !reincluded(&inner, e.path(), &root_owned, is_dir) {
                 return false;
             }
@@ -1100,7 +1113,7 @@ fn error_path(err: &ignore::Error) -> Option<String> {
 /// into a loop of links) and whose name is not one ekslint lints. A directory loop is not one:
 /// the walk cannot go on below it, which is said.
 fn unlintable_broken_link(err: &ignore::Error, path: &str) -> bool {
-    if matches!(err, ignore::Error::Loop { .. }) || path.is_empty() {
+    if is_loop(err) || path.is_empty() {
         return false;
     }
     let path = Path::new(path);
@@ -1126,28 +1139,31 @@ fn dangling_link(path: &str) -> Option<String> {
     }
 }
 
-/// Whether a walk error is a symbolic link loop.
-fn is_loop(err: &ignore::Error) -> bool {
+/// A walk error without the path, depth or line `ignore` wraps it in.
+fn unwrapped(err: &ignore::Error) -> &ignore::Error {
     match err {
         ignore::Error::WithPath { err, .. }
         | ignore::Error::WithDepth { err, .. }
-        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
-        ignore::Error::Loop { .. } => true,
-        _ => false,
+        | ignore::Error::WithLineNumber { err, .. } => unwrapped(err),
+        other => other,
     }
 }
 
+/// Whether a walk error is a symbolic link loop.
+fn is_loop(err: &ignore::Error) -> bool {
+    matches!(unwrapped(err), ignore::Error::Loop { .. })
+}
+
 fn walk_message(err: &ignore::Error) -> String {
-    match err {
-        ignore::Error::WithPath { err, .. }
-        | ignore::Error::WithDepth { err, .. }
-        | ignore::Error::WithLineNumber { err, .. } => walk_message(err),
+    match unwrapped(err) {
         ignore::Error::Io(e) => io_message(e),
-        ignore::Error::Loop { ancestor, .. } => {
-            format!("symbolic link loop back to {}", ancestor.display())
-        }
+        ignore::Error::Loop { ancestor, .. } => loop_message(ancestor),
         other => other.to_string(),
     }
+}
+
+fn loop_message(ancestor: &Path) -> String {
+    format!("symbolic link loop back to {}", ancestor.display())
 }
 
 /// Reads `input` to its end, unless it goes past `limit` bytes: then `Ok(Err(why))`, having read
