@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
@@ -82,7 +81,7 @@ pub struct Config {
 /// A `per-path-ignores` entry: files its glob matches (as named, or from the directory of the
 /// config file that wrote it) do not run the rules its selectors name.
 pub struct PathIgnore {
-    pub glob: GlobMatcher,
+    pub globs: globset::GlobSet,
     pub anchor: Option<crate::discover::Anchor>,
     pub selectors: Vec<Selector>,
 }
@@ -241,11 +240,11 @@ impl Config {
             }
         }
         for g in file.exclude.iter().flatten() {
-            if let Err(e) = Glob::new(&g.value) {
+            if let Err(e) = crate::discover::path_globs(&g.value) {
                 return Err(located(
                     &display,
                     &text,
-                    format!("invalid glob: {e}"),
+                    format!("invalid glob `{}`: {}", g.value, e.kind()),
                     Some(g.referenced),
                     None,
                 ));
@@ -253,7 +252,7 @@ impl Config {
             cfg.exclude.push((g.value.clone(), path.to_path_buf()));
         }
         for (glob, rules) in file.per_path_ignores.iter().flatten() {
-            if let Err(e) = Glob::new(glob) {
+            if let Err(e) = crate::discover::path_globs(glob) {
                 let at = rules
                     .first()
                     .and_then(|r| key_before(&text, r.referenced, glob));
@@ -383,21 +382,18 @@ impl Config {
         }
     }
 
-    /// The per-path ignores as compiled matchers.
     /// The `per-path-ignores` globs, compiled, each anchored at the directory of the config
     /// file that wrote it.
     pub fn path_ignores(&self) -> Vec<PathIgnore> {
         self.per_path_ignores
             .iter()
             .filter_map(|(g, from, sel)| {
-                let g = crate::discover::strip_dot_slash(g);
-                let pattern = if g.contains('/') || g.starts_with("**") {
-                    g.to_string()
-                } else {
-                    format!("**/{g}")
-                };
-                Glob::new(&pattern).ok().map(|m| PathIgnore {
-                    glob: m.compile_matcher(),
+                let [glob, below] = crate::discover::path_globs(g).ok()?;
+                let mut set = globset::GlobSetBuilder::new();
+                set.add(glob);
+                set.add(below);
+                Some(PathIgnore {
+                    globs: set.build().ok()?,
                     anchor: crate::discover::Anchor::new(from),
                     selectors: sel.clone(),
                 })

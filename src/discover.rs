@@ -243,25 +243,28 @@ pub fn strip_dot_slash(g: &str) -> &str {
 fn build_globset(globs: &[String]) -> Result<GlobSet, String> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
-        let g = strip_dot_slash(g);
-        // A bare name (`vendor`, `*.tmpl.yaml`) matches at any depth, as users expect.
-        let pattern = if g.contains('/') || g.starts_with("**") {
-            g.to_string()
-        } else {
-            format!("**/{g}")
-        };
-        // The error's own text names the pattern as rewritten above (`**/a[`): say the user's.
-        b.add(
-            Glob::new(&pattern)
-                .map_err(|e| format!("invalid --exclude glob `{g}`: {}", e.kind()))?,
-        );
-        // A directory pattern also excludes everything below it.
-        b.add(
-            Glob::new(&format!("{}/**", pattern.trim_end_matches('/')))
-                .map_err(|e| e.to_string())?,
-        );
+        // The error's own text names the pattern as rewritten (`**/a[`): say the user's.
+        let [glob, below] = path_globs(g).map_err(|e| {
+            format!("invalid --exclude glob `{}`: {}", strip_dot_slash(g), e.kind())
+        })?;
+        b.add(glob);
+        b.add(below);
     }
     b.build().map_err(|e| e.to_string())
+}
+
+/// How an `exclude` or `per-path-ignores` glob is matched: a bare name (`vendor`, `*.tmpl.yaml`)
+/// matches at any depth, as users expect, and a pattern that names a directory also matches
+/// everything below it (`k8s/legacy` is `k8s/legacy/**` too).
+pub fn path_globs(g: &str) -> Result<[Glob; 2], globset::Error> {
+    let g = strip_dot_slash(g);
+    let pattern = if g.contains('/') || g.starts_with("**") {
+        g.to_string()
+    } else {
+        format!("**/{g}")
+    };
+    let below = format!("{}/**", pattern.trim_end_matches('/'));
+    Ok([Glob::new(&pattern)?, Glob::new(&below)?])
 }
 
 /// How many threads to walk (the benchmark floor) or lint with: `RAYON_NUM_THREADS`, else one per

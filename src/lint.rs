@@ -653,7 +653,7 @@ impl Linter {
             .iter()
             .filter(|p| {
                 crate::discover::Anchor::glob_matches(p.anchor.as_ref(), name, path, |f| {
-                    p.glob.is_match(f)
+                    p.globs.is_match(f)
                 })
             })
             .flat_map(|p| &p.selectors)

@@ -225,6 +225,60 @@ fn config_globs_match_from_any_directory_and_named_files() {
     }
 }
 
+/// A `per-path-ignores` key that names a directory covers the files below it, as the same text
+/// in `exclude` does: `k8s/legacy`, `k8s/legacy/`, `./k8s/legacy` and a bare `legacy` (any depth).
+#[test]
+fn per_path_ignores_naming_a_directory_cover_the_files_below() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "k8s/legacy/old/pod.yaml", POD);
+    write(d.path(), "k8s/new/pod.yaml", POD);
+    // Not under the directory named: a sibling whose name starts the same.
+    write(d.path(), "k8s/legacy-two/pod.yaml", POD);
+    for key in ["k8s/legacy", "k8s/legacy/", "./k8s/legacy", "legacy", "k8s/legacy/**"] {
+        write(
+            d.path(),
+            ".ekslint.yaml",
+            &format!("select: [EKS301]\nper-path-ignores:\n  {key}: [EKS301]\n"),
+        );
+        let r = run_in(d.path(), &["--format", "json", "k8s"]);
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(
+            files_of(&v),
+            ["k8s/legacy-two/pod.yaml", "k8s/new/pod.yaml"],
+            "{key}: {}",
+            r.stderr
+        );
+    }
+}
+
+/// A glob that cannot be compiled, in `exclude` or a `per-path-ignores` key, stops the run with
+/// the glob and what is wrong with it, pointed at in the config file.
+#[test]
+fn an_invalid_config_glob_is_named_and_pointed_at() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "pod.yaml", POD);
+    for (config, line) in [
+        ("exclude: [ok, \"a[\"]\n", "1 │ exclude: [ok, \"a[\"]"),
+        (
+            "per-path-ignores:\n  k8s/**: [EKS301]\n  \"b[\": [EKS301]\n",
+            "3 │   \"b[\": [EKS301]",
+        ),
+    ] {
+        write(d.path(), ".ekslint.yaml", config);
+        let r = run_in(d.path(), &["--color", "never", "pod.yaml"]);
+        assert_eq!(r.code, 2, "{config}: {}", r.stderr);
+        let glob = if config.contains("a[") { "a[" } else { "b[" };
+        assert!(
+            r.stderr
+                .contains(&format!("invalid glob `{glob}`: unclosed character")),
+            "{config}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains(line), "{config}: {}", r.stderr);
+        assert!(r.stderr.contains(".ekslint.yaml:"), "{}", r.stderr);
+    }
+}
+
 /// A config that `extend`s a shared one in a directory above it: the shared file's globs are
 /// anchored at the shared file's directory, the extending file's at its own.
 #[test]
