@@ -143,7 +143,7 @@ impl Rule {
 }
 
 /// The `kinds:` that name a group of kinds rather than one.
-const KIND_GROUPS: [&str; 2] = ["@workload", "@controller"];
+const KIND_GROUPS: [&str; 3] = ["@workload", "@controller", "@super-node"];
 
 /// Kinds of the Kubernetes API that a rule is likely to name: a kind that is one of these but for
 /// its letters' case is a typo (kinds are case-sensitive), never a custom resource.
@@ -195,7 +195,7 @@ pub fn kind_problem(kind: &str, groups: bool) -> Option<String> {
         }
         return Some(if groups {
             format!(
-                "unknown kind group `@{group}`: `@workload` (every kind with a pod template) or `@controller` (the same but Pod)"
+                "unknown kind group `@{group}`: `@workload` (every kind with a pod template), `@controller` (the same but Pod) or `@super-node` (the same but DaemonSet)"
             )
         } else {
             format!("`{kind}`: kind groups go in a check's `kinds:`; here, name the kinds")
@@ -262,6 +262,8 @@ impl Declarative {
             "@controller" => obj
                 .template_at
                 .is_some_and(|t| t != crate::k8s::TemplateAt::Itself),
+            // DaemonSet pods never run on super nodes: what only matters there is not said of them.
+            "@super-node" => obj.template_at.is_some() && kind != "DaemonSet",
             k => k == kind,
         })
     }

@@ -100,7 +100,10 @@ impl Builtin for EphemeralStorage {
         Phase::Object
     }
     fn check_object(&self, obj: &Object<'_>, out: &mut Vec<RawFinding>) {
-        let Some(pod) = obj.pod else { return };
+        // DaemonSet pods never run on super nodes: their disk is the node's.
+        let Some(pod) = obj.pod.filter(|_| !obj.is_kind("DaemonSet")) else {
+            return;
+        };
         let res = self.0.resource.as_str();
         // The disk: the annotation when it is a positive integer; an unusable value is EKS103's
         // business, and guessing the disk would only add noise.

@@ -57,7 +57,10 @@ impl Builtin for EvictionThreshold {
         Phase::Object
     }
     fn check_object(&self, obj: &Object<'_>, out: &mut Vec<RawFinding>) {
-        let Some(pod) = obj.pod else { return };
+        // DaemonSet pods never run on super nodes: their disk is the node's.
+        let Some(pod) = obj.pod.filter(|_| !obj.is_kind("DaemonSet")) else {
+            return;
+        };
         let Some(ev_node) = pod.annotation(&self.0.eviction) else {
             return;
         };
