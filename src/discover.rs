@@ -245,7 +245,11 @@ fn build_globset(globs: &[String]) -> Result<GlobSet, String> {
     for g in globs {
         // The error's own text names the pattern as rewritten (`**/a[`): say the user's.
         let [glob, below] = path_globs(g).map_err(|e| {
-            format!("invalid --exclude glob `{}`: {}", strip_dot_slash(g), e.kind())
+            format!(
+                "invalid --exclude glob `{}`: {}",
+                strip_dot_slash(g),
+                e.kind()
+            )
         })?;
         b.add(glob);
         b.add(below);

@@ -234,7 +234,13 @@ fn per_path_ignores_naming_a_directory_cover_the_files_below() {
     write(d.path(), "k8s/new/pod.yaml", POD);
     // Not under the directory named: a sibling whose name starts the same.
     write(d.path(), "k8s/legacy-two/pod.yaml", POD);
-    for key in ["k8s/legacy", "k8s/legacy/", "./k8s/legacy", "legacy", "k8s/legacy/**"] {
+    for key in [
+        "k8s/legacy",
+        "k8s/legacy/",
+        "./k8s/legacy",
+        "legacy",
+        "k8s/legacy/**",
+    ] {
         write(
             d.path(),
             ".ekslint.yaml",

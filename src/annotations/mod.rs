@@ -148,6 +148,8 @@ pub struct Ann {
 #[derive(Clone, Debug)]
 pub struct AnnSet {
     pub place: Place,
+    /// Where a [`Place::Workload`] set is, after the kind (`own`, or a CronJob's `job template`).
+    pub whose: &'static str,
     pub items: Vec<Ann>,
     /// The `annotations` mapping (or the pod template metadata) the set comes from.
     pub anchor: Span,
@@ -243,6 +245,7 @@ pub fn sets(obj: &Object<'_>) -> Vec<AnnSet> {
     if let Some(a) = obj.pod.and_then(|p| p.annotations()) {
         out.push(AnnSet {
             place: Place::Pod,
+            whose: "",
             items: from_mapping(a, |s| s),
             anchor: a.span,
         });
@@ -252,6 +255,23 @@ pub fn sets(obj: &Object<'_>) -> Vec<AnnSet> {
     {
         out.push(AnnSet {
             place: Place::Workload,
+            whose: "own",
+            items: from_mapping(a, |s| s),
+            anchor: a.span,
+        });
+    }
+    // A CronJob's Job template has metadata of its own, which EKS does not read either.
+    if obj.template_at == Some(TemplateAt::JobTemplate)
+        && let Some(a) = obj
+            .node
+            .get("spec")
+            .and_then(|s| s.get("jobTemplate"))
+            .and_then(|j| j.get("metadata"))
+            .and_then(|m| m.get("annotations"))
+    {
+        out.push(AnnSet {
+            place: Place::Workload,
+            whose: "job template",
             items: from_mapping(a, |s| s),
             anchor: a.span,
         });
@@ -261,6 +281,7 @@ pub fn sets(obj: &Object<'_>) -> Vec<AnnSet> {
     {
         out.push(AnnSet {
             place: Place::EksConfig,
+            whose: "",
             items,
             anchor: obj.node.span,
         });

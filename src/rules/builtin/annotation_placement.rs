@@ -22,30 +22,29 @@ impl Builtin for AnnotationPlacement {
     }
     fn check_object(&self, obj: &Object<'_>, out: &mut Vec<RawFinding>) {
         let sets = sets(obj);
-        let Some(workload) = sets.iter().find(|s| s.place == Place::Workload) else {
-            return;
-        };
         let pod = sets.iter().find(|s| s.place == Place::Pod);
         let template = obj
             .template_at
             .map(|t| t.path())
             .unwrap_or(".spec.template");
         let kind = obj.kind.unwrap_or("workload");
-        for a in &workload.items {
-            if pod.is_some_and(|p| p.get(&a.key).is_some()) {
-                continue;
+        for workload in sets.iter().filter(|s| s.place == Place::Workload) {
+            for a in &workload.items {
+                if pod.is_some_and(|p| p.get(&a.key).is_some()) {
+                    continue;
+                }
+                out.push(
+                    RawFinding::new(
+                        a.key_span,
+                        format!(
+                            "`{}` is on the {kind}'s {} annotations, where it has no effect: EKS reads pod annotations from the pod template",
+                            a.key, workload.whose
+                        ),
+                    )
+                    .label("not read here")
+                    .help(format!("move it to `{template}.metadata.annotations`")),
+                );
             }
-            out.push(
-                RawFinding::new(
-                    a.key_span,
-                    format!(
-                        "`{}` is on the {kind}'s own annotations, where it has no effect: EKS reads pod annotations from the pod template",
-                        a.key
-                    ),
-                )
-                .label("not read here")
-                .help(format!("move it to `{template}.metadata.annotations`")),
-            );
         }
     }
 }
