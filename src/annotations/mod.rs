@@ -184,8 +184,9 @@ fn from_mapping(node: &Node<'_>, map: impl Fn(Span) -> Span) -> Vec<Ann> {
 pub enum EksConfigBlock {
     /// No such key.
     Absent,
-    /// It parsed as a mapping: its EKS annotations.
-    Mapping(Vec<Ann>),
+    /// It parsed as a mapping: its EKS annotations, and the values that are not strings (each a
+    /// finding; the annotations are still checked as a pod's are).
+    Mapping(Vec<Ann>, Vec<(Span, String)>),
     /// It is not a YAML mapping of strings: why, and where.
     Invalid(Span, String),
 }
@@ -222,21 +223,22 @@ pub fn eks_config_block(obj: &Object<'_>) -> EksConfigBlock {
             ),
         );
     };
-    if let Some(bad) = root
+    let unquoted = root
         .entries()
         .iter()
-        .find(|e| e.value.k8s_type() != K8sType::String)
-    {
-        return EksConfigBlock::Invalid(
-            embedded.span_to_file(bad.value.span),
-            format!(
-                "the value of `{}` is a {}, but annotations are strings: quote it",
-                bad.key.as_str().unwrap_or("?"),
-                bad.value.k8s_type().name()
-            ),
-        );
-    }
-    EksConfigBlock::Mapping(from_mapping(root, |s| embedded.span_to_file(s)))
+        .filter(|e| e.value.k8s_type() != K8sType::String)
+        .map(|bad| {
+            (
+                embedded.span_to_file(bad.value.span),
+                format!(
+                    "the value of `{}` is {}, but annotations are strings: quote it",
+                    bad.key.as_str().unwrap_or("?"),
+                    bad.value.k8s_type().a_name()
+                ),
+            )
+        })
+        .collect();
+    EksConfigBlock::Mapping(from_mapping(root, |s| embedded.span_to_file(s)), unquoted)
 }
 
 /// Every annotation set of an object that EKS annotation rules look at.
@@ -277,7 +279,7 @@ pub fn sets(obj: &Object<'_>) -> Vec<AnnSet> {
         });
     }
     if is_eks_config(obj)
-        && let EksConfigBlock::Mapping(items) = eks_config_block(obj)
+        && let EksConfigBlock::Mapping(items, _) = eks_config_block(obj)
     {
         out.push(AnnSet {
             place: Place::EksConfig,

@@ -28,6 +28,12 @@ fn is_uint(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// `gi` as the annotation would write it: `4`, `0.5`, `0.977` (at most three decimals).
+fn gi_text(gi: f64) -> String {
+    let t = format!("{gi:.3}");
+    t.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 fn is_decimal(s: &str) -> bool {
     match s.split_once('.') {
         Some((a, b)) => is_uint(a) && is_uint(b),
@@ -111,9 +117,12 @@ pub fn check(entry: &Entry, value: &str) -> Verdict {
             if bad.is_empty() {
                 Ok
             } else {
+                let what = match bad[0] {
+                    "" => "an empty entry (a stray comma?)".to_string(),
+                    id => format!("`{id}`"),
+                };
                 Invalid(format!(
-                    "`{}` is not a security group id: write `sg-` and 8 lowercase letters or digits, comma-separated without spaces (`sg-5lxe2r2p,sg-0abc1234`)",
-                    bad[0]
+                    "{what} is not a security group id: write `sg-` and 8 lowercase letters or digits, comma-separated without spaces (`sg-5lxe2r2p,sg-0abc1234`)"
                 ))
             }
         }
@@ -121,9 +130,13 @@ pub fn check(entry: &Entry, value: &str) -> Verdict {
             if v.strip_suffix("Gi").is_some_and(is_decimal) {
                 return Ok;
             }
-            if v.strip_suffix("Mi").is_some_and(is_decimal) {
+            if let Some(mi) = v.strip_suffix("Mi").filter(|m| is_decimal(m)) {
+                let example = match mi.parse::<f64>() {
+                    Result::Ok(mi) if mi > 0.0 => format!("\"{}Gi\"", gi_text(mi / 1024.0)),
+                    _ => "\"0.5Gi\"".to_string(),
+                };
                 return Doubtful(format!(
-                    "`{v}`: the current EKS documentation requires memory in Gi (older pages accepted Mi); write it in Gi, e.g. \"0.5Gi\""
+                    "`{v}`: the current EKS documentation requires memory in Gi (older pages accepted Mi); write it in Gi: {example}"
                 ));
             }
             let hint = if v.ends_with('G') || v.ends_with("GB") {
@@ -383,6 +396,23 @@ mod tests {
             matches!(v(key, value), Verdict::Doubtful(_)),
             "{key}: {value} should be doubtful"
         );
+    }
+
+    /// The message of a value that is not Ok.
+    fn said(key: &str, value: &str) -> String {
+        match v(key, value) {
+            Verdict::Invalid(m) | Verdict::Doubtful(m) => m,
+            Verdict::Ok => panic!("{key}: {value} is ok"),
+        }
+    }
+
+    #[test]
+    fn messages_name_the_value_to_write() {
+        assert!(said("mem", "4096Mi").ends_with("write it in Gi: \"4Gi\""));
+        assert!(said("mem", "512Mi").ends_with("write it in Gi: \"0.5Gi\""));
+        assert!(said("mem", "1000Mi").ends_with("write it in Gi: \"0.977Gi\""));
+        assert!(said("security-group-id", "sg-5lxe2r2p,").starts_with("an empty entry"));
+        assert!(said("security-group-id", "sg-5lxe2r2p,SG-1").starts_with("`SG-1` is not"));
     }
 
     #[test]

@@ -1080,9 +1080,9 @@ fn size_gpu(t: &PodSizes, s: &mut Sizing<'_>, cards: u64) {
     if cards > max_cards {
         s.billed = Err(Problem::TooManyCards { max: max_cards });
         s.reason = format!(
-            "{} is more than the largest {first} size ({} cards)",
+            "{} is more than the largest {first} size ({})",
             plural(cards, "GPU"),
-            max_cards
+            plural(max_cards, "card")
         );
         return;
     }
@@ -1501,6 +1501,15 @@ mod tests {
             size_yaml(&many)
                 .unwrap_err()
                 .contains("largest T4 size (4 cards)")
+        );
+        let two = gpu_pod(
+            "A10*GNV4",
+            "  - name: a\n    resources: {limits: {nvidia.com/gpu: 2}}\n",
+        );
+        assert!(
+            size_yaml(&two)
+                .unwrap_err()
+                .contains("2 GPUs is more than the largest A10*GNV4 size (1 card)")
         );
         let big = gpu_pod(
             "1/4*T4",

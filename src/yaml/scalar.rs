@@ -31,6 +31,19 @@ impl K8sType {
             K8sType::Sequence => "sequence",
         }
     }
+
+    /// The name with its article: "an integer", "a boolean".
+    pub fn a_name(self) -> &'static str {
+        match self {
+            K8sType::String => "a string",
+            K8sType::Bool => "a boolean",
+            K8sType::Int => "an integer",
+            K8sType::Float => "a number",
+            K8sType::Null => "null",
+            K8sType::Mapping => "a mapping",
+            K8sType::Sequence => "a sequence",
+        }
+    }
 }
 
 /// The Kubernetes (YAML 1.1) type of a scalar.

@@ -48,7 +48,12 @@ impl Builtin for EksConfig {
                 );
             }
         }
-        if let EksConfigBlock::Invalid(span, why) = eks_config_block(obj) {
+        let problems = match eks_config_block(obj) {
+            EksConfigBlock::Invalid(span, why) => vec![(span, why)],
+            EksConfigBlock::Mapping(_, unquoted) => unquoted,
+            EksConfigBlock::Absent => Vec::new(),
+        };
+        for (span, why) in problems {
             out.push(
                 RawFinding::new(span, why)
                     .label(format!("in `{EKS_CONFIG_KEY}`"))

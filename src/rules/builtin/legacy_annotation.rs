@@ -26,18 +26,64 @@ impl Builtin for LegacyAnnotation {
                     continue;
                 };
                 let replacement = e.replacement.as_deref().unwrap_or("the current annotation");
-                out.push(
-                    RawFinding::new(
-                        a.key_span,
+                // A replacement of "nothing: why" is a dropped annotation with no successor.
+                let (message, help) = match replacement.strip_prefix("nothing: ") {
+                    Some(why) => (
+                        format!("`{}` is a legacy annotation: {}; {why}", a.key, e.summary),
+                        "remove it".to_string(),
+                    ),
+                    None => (
                         format!(
                             "`{}` is a legacy annotation: {}; use {replacement}",
                             a.key, e.summary
                         ),
-                    )
-                    .label("legacy")
-                    .help(format!("replace it with {replacement}")),
+                        format!("replace it with {replacement}"),
+                    ),
+                };
+                out.push(
+                    RawFinding::new(a.key_span, message)
+                        .label("legacy")
+                        .help(help),
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::k8s::objects;
+    use crate::yaml::{Limits, parse};
+
+    /// (message, help) of each finding on a Pod with these annotations.
+    fn run(annotations: &str) -> Vec<(String, Option<String>)> {
+        let text = format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {{{annotations}}}\nspec:\n  containers: [{{name: a}}]\n"
+        );
+        let arena = crate::yaml::Arena::new();
+        let p = parse(&text, &arena, Limits::default());
+        let objs = objects(&text, &p.documents, false, false);
+        let mut out = Vec::new();
+        new(None).unwrap().check_object(&objs[0], &mut out);
+        out.into_iter().map(|f| (f.message, f.help)).collect()
+    }
+
+    #[test]
+    fn a_dropped_annotation_is_not_replaced_with_nothing() {
+        let [(message, help)] = &run("eks.tke.cloud.tencent.com/eip-injection: \"true\"")[..]
+        else {
+            panic!("one finding")
+        };
+        assert!(message.contains("; it was dropped"), "{message}");
+        assert_eq!(help.as_deref(), Some("remove it"));
+        let [(message, help)] = &run("eks.tke.cloud.tencent.com/wan: \"true\"")[..] else {
+            panic!("one finding")
+        };
+        assert!(
+            message.contains("; use `eks.tke.cloud.tencent.com/eip-attributes`"),
+            "{message}"
+        );
+        assert!(help.as_deref().unwrap().starts_with("replace it with `"));
     }
 }

@@ -69,11 +69,11 @@ fn judge(key: &Node<'_>, siblings: &[Entry<'_>]) -> Option<RawFinding> {
     let s = match &key.kind {
         Kind::Scalar(s) => s,
         Kind::Mapping(_) | Kind::Sequence(_) => {
-            let what = key.k8s_type().name();
+            let what = key.k8s_type().a_name();
             return Some(
                 RawFinding::new(
                     key.span,
-                    format!("a {what} as a mapping key: Kubernetes only takes string keys, and the apply fails"),
+                    format!("{what} as a mapping key: Kubernetes only takes string keys, and the apply fails"),
                 )
                 .label("not a string")
                 .help("use a string key"),
