@@ -514,12 +514,16 @@ fn warn_unused_configs(config: &Config, left_out: &[(PathBuf, String)], walked: 
             )
         );
     }
+    // Those named above, and those the config in use extends (they are in force).
     let named: Vec<_> = left_out
         .iter()
-        .filter_map(|(c, _)| std::fs::canonicalize(c).ok())
+        .map(|(c, _)| c)
+        .chain(&config.extended)
+        .filter_map(|c| std::fs::canonicalize(c).ok())
         .collect();
     for c in walked {
-        // The config in use, its twin beside it (warned about already), or one named above.
+        // The config in use, its twin beside it (warned about already), or one named above or
+        // extended.
         let dir = c.parent().and_then(|d| std::fs::canonicalize(d).ok());
         if dir.is_some() && dir == dir_in_use
             || std::fs::canonicalize(c).is_ok_and(|c| named.contains(&c))

@@ -76,6 +76,8 @@ pub struct Config {
     pub per_path_ignores: Vec<(String, PathBuf, Vec<Selector>)>,
     pub rules: Vec<PathBuf>,
     pub fail_on: Option<FailOn>,
+    /// The files this one extends, directly or not.
+    pub extended: Vec<PathBuf>,
 }
 
 /// A `per-path-ignores` entry: files its glob matches (as named, or from the directory of the
@@ -156,20 +158,21 @@ fn read(path: &Path) -> Result<String, LoadError> {
 impl Config {
     /// Loads `path` and everything it `extend`s (the extending file wins).
     pub fn load(path: &Path) -> Result<Config, LoadError> {
-        Config::load_depth(path, 0).map_err(LoadError::in_config)
+        Config::load_chain(path, &[]).map_err(LoadError::in_config)
     }
 
     /// Parses config `text` as if read from `path`: `extend` and `rules` resolve against its
     /// directory (an `extend` is read from disk). [`Config::load`] reads `path` itself.
     pub fn parse_str(text: &str, path: &Path) -> Result<Config, LoadError> {
-        Config::parse_depth(text.to_string(), path, 0).map_err(LoadError::in_config)
+        Config::parse_chain(text.to_string(), path, &[]).map_err(LoadError::in_config)
     }
 
-    fn load_depth(path: &Path, depth: usize) -> Result<Config, LoadError> {
-        Config::parse_depth(read(path)?, path, depth)
+    /// `chain`: the files that extend this one, outermost first (to name a cycle).
+    fn load_chain(path: &Path, chain: &[PathBuf]) -> Result<Config, LoadError> {
+        Config::parse_chain(read(path)?, path, chain)
     }
 
-    fn parse_depth(text: String, path: &Path, depth: usize) -> Result<Config, LoadError> {
+    fn parse_chain(text: String, path: &Path, chain: &[PathBuf]) -> Result<Config, LoadError> {
         let display = path.display().to_string();
         let file: ConfigFile = if text.trim().is_empty() {
             ConfigFile::default()
@@ -179,15 +182,6 @@ impl Config {
         let dir = path.parent().unwrap_or(Path::new("."));
         let mut cfg = match &file.extend {
             Some(base) => {
-                if depth > 8 {
-                    return Err(located(
-                        &display,
-                        &text,
-                        "`extend` goes more than 8 files deep (a cycle?)",
-                        Some(base.referenced),
-                        None,
-                    ));
-                }
                 let base_path = dir.join(&base.value);
                 if !base_path.is_file() {
                     return Err(located(
@@ -201,7 +195,35 @@ impl Config {
                         None,
                     ));
                 }
-                Config::load_depth(&base_path, depth + 1)?
+                let mut chain = chain.to_vec();
+                chain.push(path.to_path_buf());
+                let same =
+                    |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b))
+                    {
+                        (Ok(a), Ok(b)) => a == b,
+                        _ => false,
+                    };
+                if let Some(first) = chain.iter().position(|c| same(c, &base_path)) {
+                    let cycle: Vec<String> = chain[first..]
+                        .iter()
+                        .chain([&chain[first]])
+                        .map(|c| {
+                            let here = crate::discover::Anchor::at(Path::new("."));
+                            let rel = here.and_then(|h| h.relative_any(c));
+                            crate::source::shown_path(rel.as_deref().unwrap_or(c))
+                        })
+                        .collect();
+                    return Err(located(
+                        &display,
+                        &text,
+                        format!("`extend` makes a cycle: {}", cycle.join(" extends ")),
+                        Some(base.referenced),
+                        None,
+                    ));
+                }
+                let mut cfg = Config::load_chain(&base_path, &chain)?;
+                cfg.extended.push(base_path);
+                cfg
             }
             None => Config::default(),
         };

@@ -412,6 +412,67 @@ fn extended_config_globs_are_anchored_where_they_were_written() {
     }
 }
 
+/// A config file the config in use extends is in force: walking its directory does not warn that
+/// it is "not used" (a config file there that nothing extends still does).
+#[test]
+fn an_extended_config_in_a_walked_directory_is_not_called_unused() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        ".ekslint.yaml",
+        "extend: platform/.ekslint.yaml\n",
+    );
+    write(d.path(), "platform/.ekslint.yaml", "ignore: [EKS701]\n");
+    write(d.path(), "k8s/pod.yaml", POD);
+    let r = run_in(d.path(), &["--format", "json", "."]);
+    assert!(!r.stderr.contains("not used"), "{}", r.stderr);
+    assert!(
+        !rules(&r).contains(&"EKS701".to_string()),
+        "the extended ignore applies"
+    );
+    write(d.path(), "k8s/.ekslint.yaml", "ignore: [EKS301]\n");
+    let r = run_in(d.path(), &["--format", "json", "."]);
+    assert!(
+        r.stderr.contains("k8s/.ekslint.yaml is not used"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("platform/.ekslint.yaml is not used"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// An `extend` cycle is named, file by file, at the `extend` that closes it.
+#[test]
+fn an_extend_cycle_is_named() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "pod.yaml", POD);
+    write(d.path(), ".ekslint.yaml", "extend: base.yaml\n");
+    write(d.path(), "base.yaml", "extend: ./.ekslint.yaml\n");
+    let r = run_in(d.path(), &["--color", "never", "pod.yaml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // The message wraps at 80 columns: unwrapped.
+    let flat = |r: &Run| r.stderr.replace("\n  │ ", " ");
+    assert!(
+        flat(&r).contains(
+            "`extend` makes a cycle: .ekslint.yaml extends base.yaml extends .ekslint.yaml"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("base.yaml:1:9"), "{}", r.stderr);
+    write(d.path(), ".ekslint.yaml", "extend: .ekslint.yaml\n");
+    let r = run_in(d.path(), &["--color", "never", "pod.yaml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        flat(&r).contains("`extend` makes a cycle: .ekslint.yaml extends .ekslint.yaml"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn bad_config_points_into_the_file_and_exits_2() {
     let d = tempfile::tempdir().unwrap();
