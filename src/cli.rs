@@ -1260,7 +1260,16 @@ fn prepare_report(
     }
     linter.finalize(&mut r);
     let files = if r.origin.is_none() {
-        crate::lint::split_rendered(r)
+        let stdin_name = r.source.name.clone();
+        let mut on_disk = std::collections::HashMap::new();
+        let mut files = crate::lint::split_rendered(r);
+        for f in files.iter_mut().filter(|f| f.rendered_from.is_some()) {
+            let template = on_disk
+                .entry(f.source.name.clone())
+                .or_insert_with(|| crate::lint::template_on_disk(&f.source.name, &stdin_name));
+            f.source.name = template.clone();
+        }
+        files
     } else {
         vec![r]
     };

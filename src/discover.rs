@@ -540,7 +540,14 @@ impl Iterator for Stream {
                 continue;
             }
             let Some(arg) = self.paths.next() else {
-                return self.stdin.take().map(|name| Ok(Input::Stdin { name }));
+                let name = self.stdin.take()?;
+                // Standard input counts as the file `--stdin-filename` names (as an editor passes
+                // it): excluded as that file would be. Unnamed, it is linted.
+                if name != "<stdin>" && self.excludes.matches(Path::new(&name)) {
+                    self.walked.excluded.push(name);
+                    return None;
+                }
+                return Some(Ok(Input::Stdin { name }));
             };
             let path = PathBuf::from(&arg);
             match std::fs::metadata(&path) {

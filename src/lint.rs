@@ -82,6 +82,64 @@ pub fn split_rendered(r: FileResult) -> Vec<FileResult> {
     split_parts(r, &text, parts)
 }
 
+/// The template a `# Source:` comment names, as a path from the current directory. Helm names it
+/// from the chart's parent (`web/templates/deployment.yaml` for the chart `web`), which is where
+/// ekslint runs only by chance: the chart is looked for in the directory of `stdin_name` (the
+/// `--stdin-filename`) and above it, in the current directory and above it (`helm template .`
+/// run in the chart), and in directories named after the chart up to four levels below the
+/// current directory (`charts/web` from the repository's root). A chart is a directory with a
+/// `Chart.yaml` that holds the file. Found nowhere, the path stays as Helm wrote it.
+pub fn template_on_disk(source: &str, stdin_name: &str) -> String {
+    use std::path::{Component, Path, PathBuf};
+    let path = Path::new(source);
+    if path.is_relative() && path.is_file() {
+        return source.to_string();
+    }
+    let mut parts = path.components();
+    let Some(Component::Normal(chart)) = parts.next() else {
+        return source.to_string();
+    };
+    let rest = parts.as_path();
+    let holds = |dir: &Path| dir.join("Chart.yaml").is_file() && dir.join(rest).is_file();
+    let up = |from: &Path| -> Vec<PathBuf> {
+        let mut dirs = vec![from.to_path_buf()];
+        for _ in 0..3 {
+            dirs.push(dirs[dirs.len() - 1].join(".."));
+        }
+        dirs
+    };
+    let mut tried: Vec<PathBuf> = Vec::new();
+    if stdin_name != "<stdin>" {
+        let dir = Path::new(stdin_name).parent().unwrap_or(Path::new(""));
+        tried.extend(up(&Path::new(".").join(dir)));
+    }
+    tried.extend(up(Path::new(".")));
+    let found = tried.into_iter().find(|d| holds(d)).or_else(|| {
+        ignore::WalkBuilder::new(".")
+            .max_depth(Some(4))
+            .standard_filters(false)
+            .hidden(true)
+            .build()
+            .filter_map(Result::ok)
+            .find(|e| {
+                e.file_type().is_some_and(|t| t.is_dir())
+                    && e.file_name() == chart
+                    && holds(e.path())
+            })
+            .map(|e| e.into_path())
+    });
+    match found {
+        Some(dir) => {
+            // As short as it goes from here: `pod.yaml`, not `../templates/pod.yaml`.
+            let file = dir.join(rest);
+            let here = crate::discover::Anchor::at(Path::new("."));
+            let file = here.and_then(|h| h.relative_any(&file)).unwrap_or(file);
+            crate::source::shown_path(&file)
+        }
+        None => source.to_string(),
+    }
+}
+
 /// The documents of rendered output that name their template (`# Source: path`): each one's
 /// byte range (from after its `---` line) and the path.
 fn rendered_parts(text: &str) -> Vec<(crate::source::Span, String)> {

@@ -1396,6 +1396,93 @@ fn baseline_matches_from_anywhere_and_a_partial_run_finds_nothing_stale() {
     }
 }
 
+/// Standard input named by `--stdin-filename` (as an editor lints a buffer) is excluded as that
+/// file would be: nothing linted, a warning, exit 0; a name the excludes do not match is linted.
+#[test]
+fn stdin_named_into_an_excluded_path_is_excluded() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), ".ekslint.yaml", "exclude: [vendor]\n");
+    write(d.path(), "vendor/pod.yaml", POD);
+    for (name, files) in [("vendor/pod.yaml", 0), ("k8s/pod.yaml", 1)] {
+        let r = run_with_stdin(
+            d.path(),
+            &["--format", "json", "--stdin-filename", name, "-"],
+            std::fs::File::open(d.path().join("vendor/pod.yaml")).unwrap(),
+        );
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(v["summary"]["files"], files, "{name}: {}", r.stderr);
+        if files == 0 {
+            assert_eq!(r.code, 0);
+            assert!(r.stderr.contains("nothing was linted"), "{}", r.stderr);
+        } else {
+            assert_eq!(r.code, 1, "{}", r.stderr);
+        }
+    }
+}
+
+/// Helm names a template from the chart's parent directory (`# Source: web/templates/x.yaml`):
+/// the finding goes to the file on disk wherever ekslint runs, from the repository's root, from
+/// inside the chart (`helm template . | ekslint -`), or from elsewhere with `--stdin-filename`.
+#[test]
+fn helm_sources_are_found_on_disk_from_wherever_ekslint_runs() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join(".git")).unwrap();
+    write(
+        d.path(),
+        "deploy/charts/web/Chart.yaml",
+        "name: web\nversion: 0.1.0\n",
+    );
+    write(
+        d.path(),
+        "deploy/charts/web/templates/pod.yaml",
+        "{{ .Values.pod }}\n",
+    );
+    write(d.path(), "other/.keep", "");
+    let rendered = d.path().join("rendered.txt");
+    std::fs::write(
+        &rendered,
+        "---\n# Source: web/templates/pod.yaml\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    ports: [{containerPort: 9100}]\n",
+    )
+    .unwrap();
+    for (dir, extra, json_file) in [
+        ("", None, "deploy/charts/web/templates/pod.yaml"),
+        ("deploy/charts/web", None, "templates/pod.yaml"),
+        ("deploy/charts/web/templates", None, "pod.yaml"),
+        ("deploy/charts", None, "web/templates/pod.yaml"),
+        (
+            "other",
+            Some("../deploy/charts/web/values.yaml"),
+            "../deploy/charts/web/templates/pod.yaml",
+        ),
+    ] {
+        let mut args = vec!["--isolated", "--select", "EKS301"];
+        if let Some(name) = extra {
+            args.extend(["--stdin-filename", name]);
+        }
+        for (format, expected) in [
+            ("json", format!("\"file\":\"{json_file}\"")),
+            (
+                "github",
+                "::error file=deploy/charts/web/templates/pod.yaml,".to_string(),
+            ),
+        ] {
+            let mut all = args.clone();
+            all.extend(["--format", format, "-"]);
+            let r = run_with_stdin(
+                &d.path().join(dir),
+                &all,
+                std::fs::File::open(&rendered).unwrap(),
+            );
+            assert!(
+                r.stdout.contains(&expected),
+                "from {dir:?} ({format}): {}{}",
+                r.stdout,
+                r.stderr
+            );
+        }
+    }
+}
+
 #[test]
 fn helm_template_output_on_stdin_is_reported_against_its_sources() {
     let rendered = "---\n# Source: web/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx\n        ports: [{containerPort: 9100}]\n---\n# Source: web/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  labels: {port: 80}\n";
