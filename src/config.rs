@@ -155,6 +155,20 @@ fn read(path: &Path) -> Result<String, LoadError> {
     })
 }
 
+/// A glob as written in the config file in `dir`: an absolute path into `dir` is made relative
+/// to it (a leading `/` otherwise anchors the glob at `dir`, as in `.gitignore`).
+fn under(glob: &str, dir: &Path) -> String {
+    let abs = std::env::current_dir()
+        .map(|cwd| crate::discover::normalize(&cwd.join(dir)))
+        .ok();
+    match abs.and_then(|d| Path::new(glob).strip_prefix(&d).ok().map(Path::to_path_buf)) {
+        Some(rel) if glob.starts_with('/') && !rel.as_os_str().is_empty() => {
+            rel.to_string_lossy().into_owned()
+        }
+        _ => glob.to_string(),
+    }
+}
+
 impl Config {
     /// Loads `path` and everything it `extend`s (the extending file wins).
     pub fn load(path: &Path) -> Result<Config, LoadError> {
@@ -271,7 +285,7 @@ impl Config {
                     None,
                 ));
             }
-            cfg.exclude.push((g.value.clone(), path.to_path_buf()));
+            cfg.exclude.push((under(&g.value, dir), path.to_path_buf()));
         }
         for (glob, rules) in file.per_path_ignores.iter().flatten() {
             if let Err(e) = crate::discover::path_globs(glob) {
@@ -287,7 +301,7 @@ impl Config {
                 ));
             }
             cfg.per_path_ignores
-                .push((glob.clone(), path.to_path_buf(), sel(rules)));
+                .push((under(glob, dir), path.to_path_buf(), sel(rules)));
         }
         for r in file.rules.iter().flatten() {
             let rules_dir = dir.join(&r.value);

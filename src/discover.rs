@@ -260,15 +260,20 @@ fn build_globset(globs: &[String]) -> Result<GlobSet, String> {
 /// How an `exclude` or `per-path-ignores` glob is matched: a bare name (`vendor`, `*.tmpl.yaml`)
 /// matches at any depth, as users expect, and a pattern that names a directory also matches
 /// everything below it (`k8s/legacy` is `k8s/legacy/**` too).
+/// As in `.gitignore`, `*` and `?` stop at `/` (`apps/*.yaml` is not `apps/web/x.yaml`; `**`
+/// crosses directories), a trailing `/` is dropped (`legacy/` is `legacy`), and a leading `/`
+/// anchors the pattern where it is written (`/legacy` is only the top one).
 pub fn path_globs(g: &str) -> Result<[Glob; 2], globset::Error> {
     let g = strip_dot_slash(g);
-    let pattern = if g.contains('/') || g.starts_with("**") {
-        g.to_string()
-    } else {
-        format!("**/{g}")
+    let trimmed = g.trim_end_matches('/');
+    let g = if trimmed.is_empty() { g } else { trimmed };
+    let pattern = match g.strip_prefix('/') {
+        Some(anchored) if !anchored.is_empty() => anchored.to_string(),
+        _ if g.contains('/') || g.starts_with("**") => g.to_string(),
+        _ => format!("**/{g}"),
     };
-    let below = format!("{}/**", pattern.trim_end_matches('/'));
-    Ok([Glob::new(&pattern)?, Glob::new(&below)?])
+    let glob = |p: &str| globset::GlobBuilder::new(p).literal_separator(true).build();
+    Ok([glob(&pattern)?, glob(&format!("{pattern}/**"))?])
 }
 
 /// How many threads to walk (the benchmark floor) or lint with: `RAYON_NUM_THREADS`, else one per

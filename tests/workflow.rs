@@ -257,6 +257,63 @@ fn per_path_ignores_naming_a_directory_cover_the_files_below() {
     }
 }
 
+/// Globs read as in `.gitignore`: `*` stops at `/`, `**` crosses directories, a trailing `/` is
+/// dropped, a leading `/` anchors the glob at the config's directory, and an absolute path into
+/// that directory is taken as written from it. The same in `exclude` and `per-path-ignores`.
+#[test]
+fn config_globs_read_as_in_gitignore() {
+    let d = tempfile::tempdir().unwrap();
+    for f in [
+        "top.yaml",
+        "legacy/a.yaml",
+        "apps/legacy/b.yaml",
+        "apps/web/c.yaml",
+    ] {
+        write(d.path(), f, POD);
+    }
+    let abs = d.path().join("apps/web");
+    let abs = abs.to_str().unwrap();
+    for (glob, left) in [
+        ("*.yaml", vec![]),
+        (
+            "/*.yaml",
+            vec!["apps/legacy/b.yaml", "apps/web/c.yaml", "legacy/a.yaml"],
+        ),
+        (
+            "apps/*.yaml",
+            vec![
+                "apps/legacy/b.yaml",
+                "apps/web/c.yaml",
+                "legacy/a.yaml",
+                "top.yaml",
+            ],
+        ),
+        ("apps/*/*.yaml", vec!["legacy/a.yaml", "top.yaml"]),
+        ("apps/**/*.yaml", vec!["legacy/a.yaml", "top.yaml"]),
+        ("legacy/", vec!["apps/web/c.yaml", "top.yaml"]),
+        (
+            "/legacy",
+            vec!["apps/legacy/b.yaml", "apps/web/c.yaml", "top.yaml"],
+        ),
+        (abs, vec!["apps/legacy/b.yaml", "legacy/a.yaml", "top.yaml"]),
+    ] {
+        for config in [
+            format!("select: [EKS301]\nexclude: [\"{glob}\"]\n"),
+            format!("select: [EKS301]\nper-path-ignores:\n  \"{glob}\": [EKS301]\n"),
+        ] {
+            write(d.path(), ".ekslint.yaml", &config);
+            let r = run_in(d.path(), &["--format", "json"]);
+            let v: Value = serde_json::from_str(&r.stdout)
+                .unwrap_or_else(|e| panic!("{config}: {e}: {}", r.stderr));
+            let files: Vec<&str> = files_of(&v)
+                .into_iter()
+                .map(|f| f.strip_prefix("./").unwrap_or(f))
+                .collect();
+            assert_eq!(files, left, "{config}");
+        }
+    }
+}
+
 /// A glob that cannot be compiled, in `exclude` or a `per-path-ignores` key, stops the run with
 /// the glob and what is wrong with it, pointed at in the config file.
 #[test]
