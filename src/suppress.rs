@@ -226,12 +226,44 @@ pub enum Named {
 pub fn unused(directives: &[Directive], named: impl Fn(&str) -> Named) -> Vec<(Span, Loc, String)> {
     let mut out = Vec::new();
     for d in directives {
+        // Several words that name no rule are most likely a reason written without ` -- `: one
+        // finding for them all, not one a word.
+        let unknown: Vec<&str> = d
+            .ids
+            .iter()
+            .zip(&d.used)
+            .filter(|(id, used)| !**used && named(id) == Named::Unknown)
+            .map(|(id, _)| id.as_str())
+            .collect();
+        if unknown.len() > 1 {
+            let known: Vec<&str> = d
+                .ids
+                .iter()
+                .map(String::as_str)
+                .filter(|id| !unknown.contains(id))
+                .collect();
+            let ids = if known.is_empty() {
+                "ID".to_string()
+            } else {
+                known.join(", ")
+            };
+            let reason = unknown.join(" ");
+            out.push((
+                d.span,
+                d.loc,
+                format!(
+                    "`{reason}` in this suppression (`{}`) names no rule, so it suppresses nothing: a reason goes after ` -- ` (`{} {ids} -- {reason}`); ids are checked against `ekslint rules`",
+                    d.form, d.form
+                ),
+            ));
+        }
         for (id, used) in d.ids.iter().zip(&d.used) {
             if *used {
                 continue;
             }
             let message = match named(id) {
                 Named::Idle => continue,
+                Named::Unknown if unknown.len() > 1 => continue,
                 Named::Unknown => format!(
                     "`{id}` in this suppression (`{}`) is not a rule id or name, so it suppresses nothing: check the spelling (`ekslint rules` lists them), and put a reason after ` -- `",
                     d.form
@@ -268,5 +300,42 @@ mod tests {
         assert_eq!(d[1].ids, ["metrics-port-conflict"]);
         assert_eq!(d[2].scope, Scope::File);
         assert_eq!(d[2].ids, ["all"]);
+    }
+
+    /// A reason written without ` -- ` is one finding that shows where the reason goes, not one
+    /// a word; a single unknown id is still named on its own.
+    #[test]
+    fn a_reason_without_dashes_is_one_finding() {
+        let text = "a: 1 # ekslint-disable-line EKS003 the VM is the host\nb: 2 # ekslint-disable-line EKS03\n";
+        let s = Source::new("t.yaml", text);
+        let d = comment_directives(&s);
+        let named = |id: &str| {
+            if id == "EKS003" {
+                Named::Running
+            } else {
+                Named::Unknown
+            }
+        };
+        let found = unused(&d, named);
+        let messages: Vec<&str> = found.iter().map(|(_, _, m)| m.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:#?}");
+        assert!(
+            messages[0].starts_with("`the VM is the host` in this suppression")
+                && messages[0].contains("(`ekslint-disable-line EKS003 -- the VM is the host`)"),
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages[1].starts_with("`EKS003` in this suppression"),
+            "{}",
+            messages[1]
+        );
+        assert!(
+            messages[2].starts_with(
+                "`EKS03` in this suppression (`ekslint-disable-line`) is not a rule id"
+            ),
+            "{}",
+            messages[2]
+        );
     }
 }

@@ -216,15 +216,19 @@ impl<'a> Node<'a> {
 }
 
 /// The path from `root` to the node (or mapping key) with exactly `span`, e.g.
-/// `.spec.template.spec.containers[name=web].ports[0].containerPort`. Items of a list of mappings
-/// with a `name` are named rather than numbered, so the path survives reordering; a key is shown
-/// as the path of its value. Used to fingerprint findings without line numbers.
+/// `.spec.template.spec.containers[name=web].ports[containerPort=9100].containerPort`. Items of a
+/// list of mappings are named by the key Kubernetes merges them on (`name`; an unnamed port by
+/// `containerPort`, a mount by `mountPath`, a device by `devicePath`, a host alias by `ip`) rather
+/// than numbered, so the path survives inserting and reordering; other items are numbered. A key
+/// is shown as the path of its value. Used to fingerprint findings without line numbers.
 pub fn path_to(root: &Node<'_>, span: Span) -> Option<String> {
     enum Seg<'n> {
         Key(&'n str),
-        Name(&'n str),
+        /// An item by its merge key and that key's value.
+        Name(&'static str, &'n str),
         Index(usize),
     }
+    const MERGE_KEYS: [&str; 5] = ["name", "containerPort", "mountPath", "devicePath", "ip"];
     // The segments are collected (innermost first) only on the way back from the node, so the
     // keys tried on the way down cost no text.
     fn walk<'n>(n: &'n Node<'_>, span: Span, segs: &mut Vec<Seg<'n>>) -> bool {
@@ -250,8 +254,11 @@ pub fn path_to(root: &Node<'_>, span: Span) -> Option<String> {
             Kind::Sequence(items) => {
                 for (i, item) in items.iter().enumerate() {
                     if walk(item, span, segs) {
-                        segs.push(match item.get_str("name") {
-                            Some(name) => Seg::Name(name),
+                        let merge_key = MERGE_KEYS
+                            .iter()
+                            .find_map(|k| Some((*k, item.get(k)?.as_str()?)));
+                        segs.push(match merge_key {
+                            Some((key, value)) => Seg::Name(key, value),
                             None => Seg::Index(i),
                         });
                         return true;
@@ -276,7 +283,7 @@ pub fn path_to(root: &Node<'_>, span: Span) -> Option<String> {
                 write!(path, ".{k}")
             }
             Seg::Key(k) => write!(path, "[\"{k}\"]"),
-            Seg::Name(name) => write!(path, "[name={name}]"),
+            Seg::Name(key, value) => write!(path, "[{key}={value}]"),
             Seg::Index(i) => write!(path, "[{i}]"),
         };
     }
@@ -1258,12 +1265,17 @@ mod tests {
             .entries()[0];
         assert_eq!(
             path_to(&root, port.value.span).as_deref(),
-            Some(".spec.containers[name=web].ports[0].containerPort")
+            Some(".spec.containers[name=web].ports[containerPort=9100].containerPort")
         );
         assert_eq!(
             path_to(&root, port.key.span).as_deref(),
-            Some(".spec.containers[name=web].ports[0].containerPort")
+            Some(".spec.containers[name=web].ports[containerPort=9100].containerPort")
         );
+        // An item with none of the merge keys is numbered.
+        let text = "args:\n- {a: 1}\n- {b: 2}\n";
+        let root = first_root(text);
+        let b = root.get("args").unwrap().items()[1].entries()[0];
+        assert_eq!(path_to(&root, b.value.span).as_deref(), Some(".args[1].b"));
         assert_eq!(path_to(&root, Span::new(1, 2)), None);
     }
 
