@@ -58,6 +58,9 @@ pub enum Command {
         /// Also test the built-in rules.
         #[arg(long)]
         all: bool,
+        /// When to use colors in rule-file errors (NO_COLOR is honoured with `auto`).
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
     },
     /// List every rule.
     Rules {
@@ -182,14 +185,18 @@ pub struct CheckArgs {
 /// Runs the command line and returns the exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
-        Some(Command::Check(args)) => check(args),
+        Some(Command::Check(args)) => {
+            error_colors(args.color);
+            check(args)
+        }
         Some(Command::Rule { id, rules }) => {
             with_config_rules(rules).map_or_else(|code| code, |dirs| explain(&id, &dirs))
         }
         Some(Command::Rules { format, rules }) => {
             with_config_rules(rules).map_or_else(|code| code, |dirs| list(format, &dirs))
         }
-        Some(Command::TestRules { rules, all }) => {
+        Some(Command::TestRules { rules, all, color }) => {
+            error_colors(color);
             with_config_rules(rules).map_or_else(|code| code, |dirs| test_rules(&dirs, all))
         }
         Some(Command::Size(args)) => crate::size_report::run(args),
@@ -211,8 +218,24 @@ pub fn run(cli: Cli) -> i32 {
             }
         }
         Some(Command::ParseOnly { paths }) => crate::parse_only::run(paths),
-        None => check(cli.check),
+        None => {
+            error_colors(cli.check.color);
+            check(cli.check)
+        }
     }
+}
+
+/// `--color` for the code frames of config and rule-file errors (miette's own report): `auto`
+/// leaves miette to look at the terminal and NO_COLOR.
+fn error_colors(choice: ColorChoice) {
+    let color = match choice {
+        ColorChoice::Auto => return,
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+    };
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(miette::MietteHandlerOpts::new().color(color).build())
+    }));
 }
 
 fn error(msg: impl std::fmt::Display) {

@@ -35,7 +35,7 @@ pub fn rule_markdown(rule: &Rule) -> String {
                 "\n## {title}{}{name}\n",
                 if name.is_empty() { "" } else { ": " }
             );
-            let _ = writeln!(s, "```yaml\n{}```", ex.yaml);
+            let _ = writeln!(s, "```yaml\n{}```", ex.yaml.value);
         }
     }
     if rule.origin != "built-in" {

@@ -873,7 +873,7 @@ fn rule_directories_from_the_config_and_kinds_that_match_nothing() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
         r.stdout.contains(
-            "ACME001 silent example #1 (every image from TCR): a silent example fires on no line"
+            "ACME001 silent example #1 (every image from TCR, policies/ACME001.yaml:40): a silent example fires on no line"
         ),
         "{}",
         r.stdout
@@ -898,7 +898,7 @@ fn rule_directories_from_the_config_and_kinds_that_match_nothing() {
         r.stderr
     );
     // Other mistakes of a rule author: the message names the right key, the frame shows it.
-    let edits: [(&str, &str, &str, &str); 6] = [
+    let edits: [(&str, &str, &str, &str); 7] = [
         (
             "help: 'push",
             "help: 'use {fix} to push",
@@ -935,6 +935,12 @@ fn rule_directories_from_the_config_and_kinds_that_match_nothing() {
             "use `one-of: [a, b]`",
             "equals: [a, b]",
         ),
+        (
+            "id: ACME001",
+            "id: EKS999",
+            "ids that start with EKS are kept for ekslint's",
+            "id: EKS999",
+        ),
     ];
     for (from, to, says, shown) in edits {
         let mut edited = rule.replacen(from, to, 1);
@@ -951,6 +957,20 @@ fn rule_directories_from_the_config_and_kinds_that_match_nothing() {
             "{to}: a frame on the line: {}",
             r.stderr
         );
+        // `test-rules` says the same, and takes `--color` as a lint run does.
+        for color in ["never", "always"] {
+            let r = run_in(
+                d.path(),
+                &["test-rules", "--rules", "policies", "--color", color],
+            );
+            assert_eq!(r.code, 2, "{to}: {}", r.stderr);
+            assert_eq!(
+                r.stderr.contains("\x1b["),
+                color == "always",
+                "{}",
+                r.stderr
+            );
+        }
     }
     for (kinds, says) in [
         ("['@workloads']", "unknown kind group `@workloads`"),

@@ -30,12 +30,22 @@ pub fn check(linter: &Linter, id: &str) -> Vec<String> {
             .enumerate()
             .map(|(i, e)| (false, i, e)),
     );
+    // Where the examples are: the rule's file (a built-in's in this repository's `rules/`).
+    let origin = match rule.origin.as_str() {
+        "built-in" => format!("rules/{id}.yaml"),
+        file => {
+            let here = crate::discover::Anchor::at(std::path::Path::new("."));
+            let rel = here.and_then(|h| h.relative_any(std::path::Path::new(file)));
+            rel.map_or_else(|| file.to_string(), |r| crate::source::shown_path(&r))
+        }
+    };
     for (firing, i, ex) in examples {
         let label = format!(
-            "{id} {} example #{} ({})",
+            "{id} {} example #{} ({}, {origin}:{})",
             if firing { "firing" } else { "silent" },
             i + 1,
-            ex.name.as_deref().unwrap_or("unnamed")
+            ex.name.as_deref().unwrap_or("unnamed"),
+            ex.yaml.referenced.line()
         );
         if !firing && !ex.lines.is_empty() {
             problems.push(format!(
@@ -43,7 +53,7 @@ pub fn check(linter: &Linter, id: &str) -> Vec<String> {
             ));
         }
         let file = ex.filename.as_deref().unwrap_or("example.yaml");
-        let mut results = vec![linter.lint_bytes(file, ex.yaml.clone().into_bytes())];
+        let mut results = vec![linter.lint_bytes(file, ex.yaml.value.clone().into_bytes())];
         // Cross-file rules see the example as the whole tree.
         linter.finish(&mut results);
         let Some(result) = results.pop() else {

@@ -914,6 +914,26 @@ impl RuleSet {
                 ))
             })?;
             let rule = load_rule(&display, &text, &display)?;
+            // `EKS` ids are ekslint's: a rule of yours there could clash with a future built-in.
+            if rule
+                .meta
+                .id
+                .get(..3)
+                .is_some_and(|p| p.eq_ignore_ascii_case("EKS"))
+            {
+                let spec: RuleFile =
+                    serde_saphyr::from_str(&text).map_err(|e| yaml_error(&e, &text, &display))?;
+                return Err(located(
+                    &display,
+                    &text,
+                    format!(
+                        "ids that start with EKS are kept for ekslint's built-in rules: `{}` could clash with one added later",
+                        rule.meta.id
+                    ),
+                    Some(spec.id.referenced),
+                    Some("give your rule your team's prefix, e.g. `ACME101`".into()),
+                ));
+            }
             if let Some(other) = self
                 .rules
                 .iter()

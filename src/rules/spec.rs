@@ -181,6 +181,6 @@ pub struct Example {
     /// 1-based lines (within `yaml`) where the rule must fire, once per finding.
     #[serde(default)]
     pub lines: Vec<usize>,
-    /// The manifest text.
-    pub yaml: String,
+    /// The manifest text (where it is in the rule file: for messages).
+    pub yaml: Spanned<String>,
 }
