@@ -106,7 +106,7 @@ pub enum Format {
     Github,
     /// GitLab Code Quality report (a JSON array) for `artifacts:reports:codequality`.
     Gitlab,
-    /// JUnit XML: one failing test case per finding, one passing test case per clean file.
+    /// JUnit XML: one test case per finding (failing at or above --fail-on), one per clean file.
     Junit,
 }
 
@@ -873,7 +873,13 @@ fn check(args: CheckArgs) -> i32 {
         Format::Sarif => Box::new(crate::report::sarif::Sarif::new(&linter.rules)),
         Format::Github => Box::new(crate::report::github::Github),
         Format::Gitlab => Box::new(crate::report::gitlab::Gitlab::default()),
-        Format::Junit => Box::new(crate::report::junit::Junit::default()),
+        // Failures are what --fail-on fails on (--exit-zero changes only the exit code).
+        Format::Junit => Box::new(crate::report::junit::Junit::new(
+            args.fail_on
+                .or(config.fail_on)
+                .unwrap_or(FailOn::Warning)
+                .threshold(),
+        )),
     };
     if args.statistics {
         // A machine-readable report must stay parseable: its counts go to stderr.

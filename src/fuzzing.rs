@@ -35,7 +35,9 @@ fn reporters(linter: &Linter) -> Vec<Box<dyn Reporter>> {
         Box::new(report::sarif::Sarif::new(&linter.rules)),
         Box::new(report::github::Github),
         Box::new(report::gitlab::Gitlab::default()),
-        Box::new(report::junit::Junit::default()),
+        Box::new(report::junit::Junit::new(Some(
+            crate::diagnostic::Severity::Info,
+        ))),
         Box::new(report::statistics::Statistics::new(
             Box::new(report::json::Json::default()),
             Box::new(std::io::sink()),

@@ -1001,7 +1001,12 @@ fn the_xml_check_can_fail() {
 #[test]
 fn junit_is_well_formed_with_one_testcase_per_finding_or_clean_file() {
     let dir = odd_fixtures();
-    let run = lint(dir.path(), "junit", &["--rules", "rules", "k8s", "odd"]);
+    // With --fail-on info every finding is a failure (below, the default's info findings pass).
+    let run = lint(
+        dir.path(),
+        "junit",
+        &["--fail-on", "info", "--rules", "rules", "k8s", "odd"],
+    );
     assert_eq!(run.code, 1, "{}", run.stderr);
     let suite = parse_xml(&run.stdout).unwrap_or_else(|e| panic!("{e}\n{}", run.stdout));
     assert_eq!(suite.name, "testsuite");
@@ -1085,6 +1090,55 @@ fn junit_is_well_formed_with_one_testcase_per_finding_or_clean_file() {
         "{}",
         run.stdout
     );
+}
+
+/// JUnit agrees with the exit code: a finding below `--fail-on` is a passing test case that says
+/// the finding in its `<system-out>`; `--fail-on never` fails none.
+#[test]
+fn junit_failures_are_what_fail_on_fails_on() {
+    let dir = odd_fixtures();
+    let json = json_lines(&lint(
+        dir.path(),
+        "json-lines",
+        &["--rules", "rules", "k8s", "odd"],
+    ));
+    let at_least_warning = json.iter().filter(|d| d["severity"] != "info").count();
+    let infos = json.len() - at_least_warning;
+    assert!(infos > 0 && at_least_warning > 0, "the fixtures have both");
+    for (args, failures) in [
+        (&[][..], at_least_warning),
+        (&["--fail-on", "never"][..], 0),
+        (&["--exit-zero"][..], at_least_warning),
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["--rules", "rules", "k8s", "odd"]);
+        let run = lint(dir.path(), "junit", &all);
+        let suite = parse_xml(&run.stdout).unwrap();
+        let cases = suite.all("testcase");
+        let failed = cases
+            .iter()
+            .filter(|c| !c.all("failure").is_empty())
+            .count();
+        assert_eq!(failed, failures, "{args:?}");
+        assert_eq!(suite.attr("failures"), failures.to_string(), "{args:?}");
+        assert_eq!(
+            suite.attr("tests"),
+            (1 + json.len()).to_string(),
+            "{args:?}"
+        );
+        let passing_findings: Vec<&Element> =
+            cases.iter().flat_map(|c| c.all("system-out")).collect();
+        assert_eq!(passing_findings.len(), json.len() - failures, "{args:?}");
+        if args.is_empty() {
+            assert!(
+                passing_findings
+                    .iter()
+                    .all(|o| o.text.ends_with("(info, below --fail-on)")),
+                "{}",
+                run.stdout
+            );
+        }
+    }
 }
 
 #[test]

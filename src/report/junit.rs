@@ -1,7 +1,8 @@
 //! `--format junit`: JUnit XML, for CI systems that show test reports (GitLab `reports:junit`,
-//! Jenkins, Azure Pipelines). One test suite `ekslint`. Every finding is a failed test case of
-//! its own (classname: the file; name: `RULE line:col`) holding one `<failure>`, whose type is the
-//! rule id and whose text is `path:line:col RULE message`; a file without findings is one passing
+//! Jenkins, Azure Pipelines). One test suite `ekslint`. Every finding is a test case of its own
+//! (classname: the file; name: `RULE line:col`): one at or above `--fail-on` fails, holding one
+//! `<failure>` whose type is the rule id and whose text is `path:line:col RULE message`; one below
+//! it passes and says the same in its `<system-out>` (the report agrees with the exit code); a file without findings is one passing
 //! test case (classname and name: the file), a file over the size limit one `<skipped/>` case, a
 //! path that could not be read (missing, unreadable) one `<error/>` case. One failure per test
 //! case is what the JUnit schema allows and what every consumer reads; the suite's attributes
@@ -17,11 +18,24 @@ use crate::diagnostic::FileResult;
 
 #[derive(Default)]
 pub struct Junit {
+    /// The lowest severity that is a failure (`--fail-on`); a finding below it is a passing test
+    /// case that says the finding in its `<system-out>`. `None`: none is (`--fail-on never`).
+    fails_at: Option<crate::diagnostic::Severity>,
     cases: String,
     tests: usize,
     failures: usize,
     skipped: usize,
     errors: usize,
+}
+
+impl Junit {
+    /// A report whose failures are the findings at or above `fails_at` (`--fail-on`).
+    pub fn new(fails_at: Option<crate::diagnostic::Severity>) -> Junit {
+        Junit {
+            fails_at,
+            ..Junit::default()
+        }
+    }
 }
 
 /// Escapes text for XML 1.0, in element content or in a double-quoted attribute. Line breaks and
@@ -64,7 +78,7 @@ impl Reporter for Junit {
         let c = &mut self.cases;
         for f in &r.findings {
             self.tests += 1;
-            self.failures += 1;
+            let fails = self.fails_at.is_some_and(|t| f.severity >= t);
             let p = f.start();
             let rule = escape(&f.rule.id);
             let message = message_of(r, f);
@@ -83,12 +97,22 @@ impl Reporter for Junit {
                     ),
                 )
             };
-            let _ = writeln!(
-                c,
-                "  <testcase name=\"{name}\" classname=\"{file}\">\n    <failure type=\"{rule}\" message=\"{}\">{}</failure>\n  </testcase>",
-                escape(&message),
-                escape(&text)
-            );
+            if fails {
+                self.failures += 1;
+                let _ = writeln!(
+                    c,
+                    "  <testcase name=\"{name}\" classname=\"{file}\">\n    <failure type=\"{rule}\" message=\"{}\">{}</failure>\n  </testcase>",
+                    escape(&message),
+                    escape(&text)
+                );
+            } else {
+                let _ = writeln!(
+                    c,
+                    "  <testcase name=\"{name}\" classname=\"{file}\">\n    <system-out>{} ({}, below --fail-on)</system-out>\n  </testcase>",
+                    escape(&text),
+                    f.severity.as_str()
+                );
+            }
         }
         // Rendered output whose findings went to its templates' test cases is not a passing
         // file of its own.
