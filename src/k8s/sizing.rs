@@ -14,8 +14,8 @@
 //!    inside ⇒ the next allowed value ≥ the total. Nothing fits ⇒ no size (the pod is not created).
 //!
 //! `eks.tke.cloud.tencent.com/cpu` + `mem` replace the calculation. `cpu-type`: a comma-separated
-//! priority list; its **first** entry decides the table used for the calculation (`amd…` ⇒ AMD,
-//! anything else ⇒ Intel). An annotated pair is accepted when any table the list names has it.
+//! priority list; its **first** entry decides the table used for the calculation (`amd…` or an AMD
+//! instance family such as `SA2` ⇒ AMD, anything else ⇒ Intel). An annotated pair is accepted when any table the list names has it.
 //!
 //! GPU pods (`nvidia.com/gpu`): the cards are the sum of the app containers' GPU requests (a
 //! request defaults to the limit, as Kubernetes does for extended resources; init containers run
@@ -777,11 +777,7 @@ impl<'a> SizeAnnotations<'a> {
     pub fn cpu_tables(&self) -> Vec<Table> {
         let mut v = Vec::new();
         for t in self.cpu_types() {
-            let table = if t.to_ascii_lowercase().starts_with("amd") {
-                Table::Amd
-            } else {
-                Table::Intel
-            };
+            let table = if is_amd(t) { Table::Amd } else { Table::Intel };
             if !v.contains(&table) {
                 v.push(table);
             }
@@ -791,6 +787,16 @@ impl<'a> SizeAnnotations<'a> {
         }
         v
     }
+}
+
+/// A `cpu-type` entry that asks for AMD: `amd`, or an AMD instance family (`SA2`, `SA5`: CVM's
+/// standard AMD families, as `S5` is an Intel one).
+fn is_amd(entry: &str) -> bool {
+    let lower = entry.to_ascii_lowercase();
+    lower.starts_with("amd")
+        || lower
+            .strip_prefix("sa")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn list<'a>(node: Option<&'a Node<'a>>) -> Vec<&'a str> {
@@ -1356,6 +1362,16 @@ mod tests {
         assert_eq!(size_yaml(&intel_first), Ok((1.0, 6.0, None)));
         let intel = format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\n{body}");
         assert_eq!(size_yaml(&intel), Ok((1.0, 6.0, None)));
+        // AMD instance families (SA2, SA5) are AMD; S5 is Intel.
+        for (family, cores) in [
+            ("SA2", 2.0),
+            ("\"SA5,SA4,amd\"", 2.0),
+            ("S5", 1.0),
+            ("SAX", 1.0),
+        ] {
+            let y = amd.replace("cpu-type: amd", &format!("cpu-type: {family}"));
+            assert_eq!(size_yaml(&y), Ok((cores, 6.0, None)), "{family}");
+        }
         assert_eq!(
             snap(&tables().amd, Table::Amd, Amount::cores_gib(1.0, 6.0))
                 .unwrap()
