@@ -513,6 +513,41 @@ fn gpu(s: &Sizing<'_>, out: &mut Vec<RawFinding>) {
             );
         }
     }
+    // GPUs are an extended resource: Kubernetes takes no request without a limit, and no request
+    // that differs from the limit.
+    for c in &s.containers {
+        let (Some(req), limit) = (c.requests.gpu, c.limits.gpu) else {
+            continue;
+        };
+        let Some(r) = req.value else { continue };
+        let raw = req.node.as_str().unwrap_or("");
+        match limit.map(|l| (l, l.value)) {
+            None => out.push(
+                RawFinding::new(
+                    req.node.span,
+                    format!(
+                        "{} requests `{GPU_RESOURCE}: {raw}` without a limit: Kubernetes rejects the pod (a GPU limit must be set)",
+                        container_word(c)
+                    ),
+                )
+                .label("no limit")
+                .help(format!("set `limits: {{{GPU_RESOURCE}: {raw}}}` (the request may then go: it defaults to the limit)")),
+            ),
+            Some((l, Some(lv))) if lv != r => out.push(
+                RawFinding::new(
+                    req.node.span,
+                    format!(
+                        "{} requests `{GPU_RESOURCE}: {raw}` but its limit is {}: Kubernetes rejects the pod (a GPU request must equal its limit)",
+                        container_word(c),
+                        l.node.as_str().unwrap_or("")
+                    ),
+                )
+                .label("request ≠ limit")
+                .help("write the same number of cards in both, or only the limit (the request defaults to it)"),
+            ),
+            _ => {}
+        }
+    }
     if !s.is_gpu() {
         return;
     }
@@ -556,8 +591,9 @@ fn gpu(s: &Sizing<'_>, out: &mut Vec<RawFinding>) {
                 RawFinding::new(
                     span,
                     format!(
-                        "the pod asks for {}, more than the largest {t} size ({max} cards): the pod is not created",
-                        plural_gpus(s.requested.pod.gpu.max(1))
+                        "the pod asks for {}, more than the largest {t} size ({max} card{}): the pod is not created",
+                        plural_gpus(s.requested.pod.gpu.max(1)),
+                        if *max == 1 { "" } else { "s" }
                     ),
                 )
                 .label(format!("at most {max}"))
