@@ -420,7 +420,7 @@ pub fn snap(rows: &[CpuRow], table: Table, want: Amount) -> Result<Snapped, Stri
         return Ok(Snapped {
             size: DEFAULT_SIZE,
             why: format!(
-                "no container sets CPU or memory requests or limits: EKS uses the default {}",
+                "the containers ask for no CPU and no memory (none set, or 0): EKS uses the default {}",
                 DEFAULT_SIZE.display()
             ),
         });

@@ -202,20 +202,37 @@ fn rounded_up(s: &Sizing<'_>, pod: &PodTemplate<'_>, out: &mut Vec<RawFinding>) 
 }
 
 fn no_resources(s: &Sizing<'_>, pod: &PodTemplate<'_>, out: &mut Vec<RawFinding>) {
-    if s.sized_by != SizedBy::Default
-        || s.sets_cpu_or_memory()
-        || s.annotations.cpu.is_some()
-        || s.annotations.mem.is_some()
+    if s.sized_by != SizedBy::Default || s.annotations.cpu.is_some() || s.annotations.mem.is_some()
     {
         return;
     }
+    // Requests and limits written as 0 ask for nothing, as none at all do.
+    let quantities: Vec<sizing::Quantity<'_>> = s
+        .containers
+        .iter()
+        .flat_map(|c| {
+            [
+                c.requests.cpu,
+                c.requests.memory,
+                c.limits.cpu,
+                c.limits.memory,
+            ]
+        })
+        .flatten()
+        .collect();
+    if !quantities.iter().all(|q| q.value == Some(0.0)) {
+        return;
+    }
     let d = sizing::DEFAULT_SIZE.display();
+    let what = if quantities.is_empty() {
+        "no container sets CPU or memory requests or limits"
+    } else {
+        "every CPU and memory request and limit is 0"
+    };
     out.push(
         RawFinding::new(
             totals_span(s, pod),
-            format!(
-                "no container sets CPU or memory requests or limits: EKS bills the pod as {d} whatever it uses"
-            ),
+            format!("{what}: EKS bills the pod as {d} whatever it uses"),
         )
         .label(format!("billed as {d}"))
         .help(
