@@ -99,27 +99,16 @@ pub fn lookup(key: &str) -> Option<&'static Entry> {
 
 /// The closest known key, for "did you mean" (only when it is reasonably close).
 pub fn suggest(key: &str) -> Option<&'static str> {
-    let (best, dist) = catalog()
-        .iter()
-        .filter(|e| e.status != Status::Unverified)
-        .map(|e| (e.key.as_str(), levenshtein(&e.key, key)))
+    let known = || catalog().iter().filter(|e| e.status != Status::Unverified);
+    // Annotation keys are case-sensitive: `…/CPU` is `…/cpu` mistyped, however short.
+    if let Some(e) = known().find(|e| e.key.eq_ignore_ascii_case(key)) {
+        return Some(e.key.as_str());
+    }
+    let (best, dist) = known()
+        .map(|e| (e.key.as_str(), strsim::levenshtein(&e.key, key)))
         .min_by_key(|&(_, d)| d)?;
     let suffix = key.rsplit('/').next().unwrap_or(key);
     (dist <= (suffix.len() / 3).max(2)).then_some(best)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Where a set of annotations sits.
@@ -336,6 +325,11 @@ mod tests {
         assert_eq!(
             suggest("eks.tke.cloud.tencent.com/something-else-entirely"),
             None
+        );
+        // A short key in the wrong case is still found.
+        assert_eq!(
+            suggest("eks.tke.cloud.tencent.com/CPU"),
+            Some("eks.tke.cloud.tencent.com/cpu")
         );
     }
 }

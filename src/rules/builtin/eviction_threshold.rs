@@ -41,7 +41,10 @@ pub fn new(p: Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, String> {
 
 /// A percent annotation value; `None` when it is not a number (EKS103 reports that).
 fn percent(s: &str) -> Option<f64> {
-    s.trim().parse::<f64>().ok().filter(|n| n.is_finite())
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && (0.0..=100.0).contains(n))
 }
 
 /// The short name of an annotation key, for messages.
@@ -129,6 +132,9 @@ mod tests {
         );
         assert!(run("eks.tke.cloud.tencent.com/pod-eviction-threshold: \"85\"").is_empty());
         assert!(run("eks.tke.cloud.tencent.com/pod-eviction-threshold: \"80\"").is_empty());
+        // Not a percentage at all (EKS103 says so): no "restarts at -1 % disk usage" on top.
+        assert!(run("eks.tke.cloud.tencent.com/pod-eviction-threshold: \"-1\"").is_empty());
+        assert!(run("eks.tke.cloud.tencent.com/pod-eviction-threshold: \"150\"").is_empty());
     }
 
     #[test]

@@ -287,10 +287,25 @@ fn too_large(s: &Sizing<'_>, pod: &PodTemplate<'_>, out: &mut Vec<RawFinding>) {
     let tail = format!(
         "the largest {table} size is {largest_text}, so no size fits and the pod is not created"
     );
-    let help = format!(
-        "lower the requests and limits to at most {} (split the work across several pods), or keep this workload off super nodes",
-        largest.display()
-    );
+    // `cpu: 500` is 500 cores: most likely `500m` with its unit left out.
+    let unit_slip = s
+        .containers
+        .iter()
+        .flat_map(|c| [c.requests.cpu, c.limits.cpu])
+        .flatten()
+        .filter_map(|q| q.node.as_str())
+        .find(|raw| raw.len() >= 3 && raw.bytes().all(|b| b.is_ascii_digit()));
+    let help = match unit_slip {
+        Some(raw) => format!(
+            "`cpu: {raw}` is {raw} cores: did you mean `{raw}m` ({})? Otherwise lower the requests and limits to at most {}",
+            fmt_cores(raw.parse::<u64>().unwrap_or(0)),
+            largest.display()
+        ),
+        None => format!(
+            "lower the requests and limits to at most {} (split the work across several pods), or keep this workload off super nodes",
+            largest.display()
+        ),
+    };
     // A single container limit above the largest size.
     for c in &s.containers {
         if let Some(q) = c.limits.cpu.filter(|q| {
@@ -666,5 +681,57 @@ fn capitalize(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::k8s::objects;
+    use crate::yaml::{Limits, parse};
+
+    /// (message, help) of the `finding` kind on a Pod with these containers.
+    fn run(finding: &str, containers: &str) -> Vec<(String, Option<String>)> {
+        let text = format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers:\n{containers}"
+        );
+        let arena = crate::yaml::Arena::new();
+        let p = parse(&text, &arena, Limits::default());
+        let objs = objects(&text, &p.documents, false, false);
+        let params = serde_json::json!({ "finding": finding });
+        let mut out = Vec::new();
+        new(Some(&params)).unwrap().check_object(&objs[0], &mut out);
+        out.into_iter().map(|f| (f.message, f.help)).collect()
+    }
+
+    #[test]
+    fn a_cpu_without_its_unit_is_named() {
+        let [(message, help)] = &run(
+            "too-large",
+            "  - name: a\n    resources: {requests: {cpu: 500, memory: 1Gi}}\n",
+        )[..] else {
+            panic!("one finding")
+        };
+        assert!(
+            message.starts_with("containers ask for 500 cores"),
+            "{message}"
+        );
+        assert!(
+            help.as_deref()
+                .unwrap()
+                .starts_with("`cpu: 500` is 500 cores: did you mean `500m` (0.5 cores)?"),
+            "{help:?}"
+        );
+        // A CPU that is just too large gets the plain advice.
+        let [(_, help)] = &run(
+            "too-large",
+            "  - name: a\n    resources: {requests: {cpu: 20, memory: 1Gi}}\n",
+        )[..] else {
+            panic!("one finding")
+        };
+        assert!(
+            help.as_deref().unwrap().starts_with("lower the requests"),
+            "{help:?}"
+        );
     }
 }
