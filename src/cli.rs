@@ -302,8 +302,17 @@ fn explain(id: &str, dirs: &[PathBuf]) -> i32 {
         Err(c) => return c,
     };
     let Some(rule) = set.get(id) else {
+        let near: Vec<String> = crate::config::closest_rules(id, &set)
+            .iter()
+            .map(|r| format!("{} ({})", r.meta.id, r.meta.name))
+            .collect();
+        let guess = if near.is_empty() {
+            String::new()
+        } else {
+            format!("; did you mean {}?", near.join(" or "))
+        };
         error(format!(
-            "no rule `{id}`; `ekslint rules` lists them (your own rules: add --rules DIR, or list DIR in the config's `rules`)"
+            "no rule `{id}`{guess}; `ekslint rules` lists them (your own rules: add --rules DIR, or list DIR in the config's `rules`)"
         ));
         return 2;
     };

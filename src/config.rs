@@ -467,7 +467,7 @@ fn key_before(text: &str, value: serde_saphyr::Location, key: &str) -> Option<mi
 /// The rules whose id or name `typed` most likely misspells, ignoring case: one edit away from
 /// an id (`EKS0001`; every id is two digits from many others) or a short name, two from a name.
 /// All the nearest, when several are as near (`EKS0301`: EKS001 or EKS301), up to three.
-fn closest_rules<'r>(typed: &str, rules: &'r RuleSet) -> Vec<&'r Rule> {
+pub(crate) fn closest_rules<'r>(typed: &str, rules: &'r RuleSet) -> Vec<&'r Rule> {
     let typed = typed.to_ascii_lowercase();
     let near: Vec<(usize, &Rule)> = rules
         .rules

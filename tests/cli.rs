@@ -1592,3 +1592,23 @@ fn a_nearer_gitignore_reincludes_what_a_farther_rule_leaves_out() {
         assert_eq!(files, want, "from {dir:?}: {path}: {stderr}");
     }
 }
+
+/// `ekslint rule` with a mistyped id names the rule it most likely means.
+#[test]
+fn rule_with_a_mistyped_id_says_did_you_mean() {
+    let r = run(Command::new(BIN)
+        .args(["rule", "EKS3O1"])
+        .current_dir(repo()));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("no rule `EKS3O1`; did you mean EKS301 (metrics-port-conflict)?"),
+        "{}",
+        r.stderr
+    );
+    let r = run(Command::new(BIN)
+        .args(["rule", "nothing-like-a-rule"])
+        .current_dir(repo()));
+    assert_eq!(r.code, 2);
+    assert!(!r.stderr.contains("did you mean"), "{}", r.stderr);
+}
