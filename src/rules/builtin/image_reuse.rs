@@ -20,6 +20,20 @@ pub fn new(params: Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, Strin
     Ok(Box::new(ImageReuse))
 }
 
+/// An image of Docker Hub as it is usually written: `docker.io/library/alpine:3.20` and
+/// `index.docker.io/library/alpine:3.20` are `alpine:3.20`, `docker.io/bitnami/redis` is
+/// `bitnami/redis` (the same image, the same cache).
+fn docker_hub_short(image: &str) -> &str {
+    let rest = ["docker.io/", "index.docker.io/", "registry-1.docker.io/"]
+        .iter()
+        .find_map(|p| image.strip_prefix(p))
+        .unwrap_or(image);
+    match rest.strip_prefix("library/") {
+        Some(official) if !official.contains('/') => official,
+        _ => rest,
+    }
+}
+
 impl Builtin for ImageReuse {
     fn name(&self) -> &'static str {
         "image-reuse-key"
@@ -47,15 +61,17 @@ impl Builtin for ImageReuse {
             let Some(name) = image.as_str().map(str::trim).filter(|s| !s.is_empty()) else {
                 continue;
             };
-            if seen.contains(&name) {
+            let short = docker_hub_short(name);
+            if seen.contains(&short) {
                 continue;
             }
-            seen.push(name);
+            seen.push(short);
+            // The image as the cache knows it, the key, and the image as written (for messages).
             out.push(Fact {
                 span: image.span,
                 loc: Default::default(),
                 object: object.clone(),
-                strings: vec![name.to_string(), key.clone()],
+                strings: vec![short.to_string(), key.clone(), name.to_string()],
             });
         }
     }
@@ -138,7 +154,8 @@ impl Builtin for ImageReuse {
                     raw: RawFinding::new(
                         f.fact.span,
                         format!(
-                            "image `{image}` also runs in {shown}{more} without a shared cbs-reuse-key: their pods cannot reuse each other's cached system disk"
+                            "image `{}` also runs in {shown}{more} without a shared cbs-reuse-key: their pods cannot reuse each other's cached system disk",
+                            f.fact.strings.get(2).copied().unwrap_or(image)
                         ),
                     )
                     .label("same image elsewhere")
