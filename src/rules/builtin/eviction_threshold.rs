@@ -107,19 +107,13 @@ impl Builtin for EvictionThreshold {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::k8s::objects;
-    use crate::yaml::{Limits, parse};
 
     fn run(annotations: &str) -> Vec<String> {
         let text = format!(
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\nspec:\n  template:\n    metadata:\n      annotations: {{{annotations}}}\n    spec:\n      containers: [{{name: a}}]\n"
         );
-        let arena = crate::yaml::Arena::new();
-        let p = parse(&text, &arena, Limits::default());
-        let objs = objects(&text, &p.documents, false, false);
-        let mut out = Vec::new();
-        new(None).unwrap().check_object(&objs[0], &mut out);
-        out.into_iter()
+        super::super::findings_on(&*new(None).unwrap(), &text)
+            .into_iter()
             .map(|f| text[f.span.range()].to_string())
             .collect()
     }

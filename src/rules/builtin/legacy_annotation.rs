@@ -53,20 +53,16 @@ impl Builtin for LegacyAnnotation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::k8s::objects;
-    use crate::yaml::{Limits, parse};
 
     /// (message, help) of each finding on a Pod with these annotations.
     fn run(annotations: &str) -> Vec<(String, Option<String>)> {
         let text = format!(
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {{{annotations}}}\nspec:\n  containers: [{{name: a}}]\n"
         );
-        let arena = crate::yaml::Arena::new();
-        let p = parse(&text, &arena, Limits::default());
-        let objs = objects(&text, &p.documents, false, false);
-        let mut out = Vec::new();
-        new(None).unwrap().check_object(&objs[0], &mut out);
-        out.into_iter().map(|f| (f.message, f.help)).collect()
+        super::super::findings_on(&*new(None).unwrap(), &text)
+            .into_iter()
+            .map(|f| (f.message, f.help))
+            .collect()
     }
 
     #[test]

@@ -209,3 +209,14 @@ pub fn no_params(check: &str, params: Option<&serde_json::Value>) -> Result<(), 
         Some(_) => Err(format!("built-in check `{check}` takes no params")),
     }
 }
+
+/// For the builtins' unit tests: the findings of `check` on the first object of `text`.
+#[cfg(test)]
+pub(crate) fn findings_on(check: &dyn Builtin, text: &str) -> Vec<RawFinding> {
+    let arena = crate::yaml::Arena::new();
+    let parsed = crate::yaml::parse(text, &arena, crate::yaml::Limits::default());
+    let objs = crate::k8s::objects(text, &parsed.documents, false, false);
+    let mut out = Vec::new();
+    check.check_object(&objs[0], &mut out);
+    out
+}

@@ -687,21 +687,17 @@ fn capitalize(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::k8s::objects;
-    use crate::yaml::{Limits, parse};
 
     /// (message, help) of the `finding` kind on a Pod with these containers.
     fn run(finding: &str, containers: &str) -> Vec<(String, Option<String>)> {
         let text = format!(
             "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers:\n{containers}"
         );
-        let arena = crate::yaml::Arena::new();
-        let p = parse(&text, &arena, Limits::default());
-        let objs = objects(&text, &p.documents, false, false);
         let params = serde_json::json!({ "finding": finding });
-        let mut out = Vec::new();
-        new(Some(&params)).unwrap().check_object(&objs[0], &mut out);
-        out.into_iter().map(|f| (f.message, f.help)).collect()
+        super::super::findings_on(&*new(Some(&params)).unwrap(), &text)
+            .into_iter()
+            .map(|f| (f.message, f.help))
+            .collect()
     }
 
     #[test]
