@@ -978,6 +978,7 @@ fn rule_directories_from_the_config_and_kinds_that_match_nothing() {
         ("[DEPLOYMENT]", "write `Deployment`"),
         ("[]", "`kinds: []` matches no object"),
         ("[null]", "expected text here, not an empty value (null)"),
+        ("[@workload]", "cannot start an unquoted value in YAML"),
     ] {
         write(
             d.path(),

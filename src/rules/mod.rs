@@ -569,6 +569,10 @@ fn plain_words(message: String) -> String {
     if message.contains("did not match any variant of untagged enum ScalarValue") {
         return "expected one value (text, a number, or true/false); for several values, use `one-of: [a, b]`".to_string();
     }
+    // `@` starts no plain scalar in YAML (it is reserved): `[@workload]` must be quoted.
+    if message.starts_with("unexpected character: `@'") {
+        return "`@` cannot start an unquoted value in YAML: quote a kind group, `kinds: ['@workload']`".to_string();
+    }
     if message.contains("while scanning an anchor or alias") {
         return format!(
             "{message} (a path with `[*]` inside `[...]` must be quoted: `['containers[*].image']`)"
