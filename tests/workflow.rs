@@ -1874,3 +1874,39 @@ fn explain_list_completions_and_man_page() {
         &r.stdout[..300.min(r.stdout.len())]
     );
 }
+
+/// In a rule's message, `{value}` is the value as Kubernetes reads it and `{raw}` as written:
+/// `0x1F90` is port 8080.
+#[test]
+fn message_value_is_what_kubernetes_reads_and_raw_what_was_written() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "policies/ACME002.yaml",
+        "id: ACME002\nname: no-port-8080\nseverity: error\nsummary: No port 8080.\nexplanation: x\nmessage: 'port {value} (written {raw})'\ncheck:\n  select: ['containers[*].ports[*].containerPort']\n  when: {equals: 8080}\nexamples:\n  firing:\n    - lines: [5]\n      yaml: |\n        apiVersion: v1\n        kind: Pod\n        metadata: {name: p}\n        spec:\n          containers: [{name: a, ports: [{containerPort: 8080}]}]\n  silent:\n    - yaml: |\n        apiVersion: v1\n        kind: Pod\n        metadata: {name: p}\n",
+    );
+    write(
+        d.path(),
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, ports: [{containerPort: 0x1F90}]}]\n",
+    );
+    let r = run_in(
+        d.path(),
+        &[
+            "--isolated",
+            "--rules",
+            "policies",
+            "--select",
+            "ACME002",
+            "--format",
+            "json",
+            "pod.yaml",
+        ],
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
+    assert_eq!(
+        v["diagnostics"][0]["message"], "port 8080 (written 0x1F90)",
+        "{}",
+        r.stdout
+    );
+}

@@ -332,10 +332,12 @@ fn render(template: &str, obj: &Object<'_>, sel: &Sel<'_>) -> String {
         };
         let name = &after[..close];
         match name {
-            "value" | "raw" => match sel.node.as_str() {
-                Some(s) => out.push_str(s),
-                None if sel.node.is_mapping() => out.push_str("{…}"),
-                None => out.push_str("[…]"),
+            // `value` as Kubernetes reads it (`0x238C` is 9100), `raw` as written.
+            "value" | "raw" => match (name, sel.node.number_text(), sel.node.as_str()) {
+                ("value", Some(n), _) => out.push_str(&n),
+                (_, _, Some(s)) => out.push_str(s),
+                _ if sel.node.is_mapping() => out.push_str("{…}"),
+                _ => out.push_str("[…]"),
             },
             "key" => out.push_str(sel.key.and_then(|k| k.as_str()).unwrap_or("")),
             "path" => out.push_str(&sel.path),
