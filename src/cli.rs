@@ -535,11 +535,11 @@ fn warn_unused_configs(config: &Config, left_out: &[(PathBuf, String)], walked: 
     let dir_in_use = in_use
         .and_then(Path::parent)
         .and_then(|d| std::fs::canonicalize(d).ok());
-    let shown_in_use = in_use.map(from_here);
+    let shown_in_use = in_use.map(crate::discover::from_here);
     for (c, arg) in left_out {
         eprintln!(
             "ekslint: warning: {} (the config for {arg}) is not used: the paths of this run lead to different config files and a run uses one: {}; lint {arg} in a run of its own, or name a config with --config",
-            from_here(c),
+            crate::discover::from_here(c),
             shown_in_use.as_ref().map_or_else(
                 || "none (there is no config file here or above)".to_string(),
                 |p| format!("the current directory's ({p})"),
@@ -562,22 +562,13 @@ fn warn_unused_configs(config: &Config, left_out: &[(PathBuf, String)], walked: 
         {
             continue;
         }
-        let dir = from_here(c.parent().unwrap_or(Path::new(".")));
+        let dir = crate::discover::from_here(c.parent().unwrap_or(Path::new(".")));
         eprintln!(
             "ekslint: warning: {} is not used: a run uses one config ({}), and the files under {dir} were linted with it; lint {dir} in a run of its own to use its config",
-            from_here(c),
+            crate::discover::from_here(c),
             shown_in_use.as_deref().unwrap_or("none"),
         );
     }
-}
-
-/// `p` as a path from the current directory (`../.ekslint.yaml`), for messages.
-fn from_here(p: &Path) -> String {
-    let shown = crate::discover::Anchor::at(Path::new("."))
-        .and_then(|a| a.relative_any(p))
-        .unwrap_or_else(|| p.to_path_buf());
-    let shown = shown_path(&shown);
-    if shown.is_empty() { ".".into() } else { shown }
 }
 
 /// The config file at `path`, or exit code 2 once its error is shown (with its code frame).
@@ -871,6 +862,8 @@ fn check(args: CheckArgs) -> i32 {
         },
         None => Box::new(io::BufWriter::new(stdout.lock())),
     };
+    // What makes the run fail (`--exit-zero` aside, below); JUnit's failures are these too.
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning);
     let mut reporter: Box<dyn Reporter> = match args.format {
         Format::Human => {
             let mut h = Human::new(color, is_tty || args.color == ColorChoice::Always, width);
@@ -883,12 +876,7 @@ fn check(args: CheckArgs) -> i32 {
         Format::Github => Box::new(crate::report::github::Github),
         Format::Gitlab => Box::new(crate::report::gitlab::Gitlab::default()),
         // Failures are what --fail-on fails on (--exit-zero changes only the exit code).
-        Format::Junit => Box::new(crate::report::junit::Junit::new(
-            args.fail_on
-                .or(config.fail_on)
-                .unwrap_or(FailOn::Warning)
-                .threshold(),
-        )),
+        Format::Junit => Box::new(crate::report::junit::Junit::new(fail_on.threshold())),
     };
     if args.statistics {
         // A machine-readable report must stay parseable: its counts go to stderr.
@@ -1183,7 +1171,7 @@ fn check(args: CheckArgs) -> i32 {
     let fail_on = if args.exit_zero {
         FailOn::Never
     } else {
-        args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning)
+        fail_on
     };
     let threshold = fail_on.threshold();
     let failing = threshold.is_some_and(|t| {

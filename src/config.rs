@@ -221,11 +221,7 @@ impl Config {
                     let cycle: Vec<String> = chain[first..]
                         .iter()
                         .chain([&chain[first]])
-                        .map(|c| {
-                            let here = crate::discover::Anchor::at(Path::new("."));
-                            let rel = here.and_then(|h| h.relative_any(c));
-                            crate::source::shown_path(rel.as_deref().unwrap_or(c))
-                        })
+                        .map(|c| crate::discover::from_here(c))
                         .collect();
                     return Err(located(
                         &display,
@@ -424,12 +420,8 @@ impl Config {
         self.per_path_ignores
             .iter()
             .filter_map(|(g, from, sel)| {
-                let [glob, below] = crate::discover::path_globs(g).ok()?;
-                let mut set = globset::GlobSetBuilder::new();
-                set.add(glob);
-                set.add(below);
                 Some(PathIgnore {
-                    globs: set.build().ok()?,
+                    globs: crate::discover::build_globset(std::slice::from_ref(g)).ok()?,
                     anchor: crate::discover::Anchor::new(from),
                     selectors: sel.clone(),
                 })

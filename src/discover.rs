@@ -163,6 +163,16 @@ impl Anchor {
     }
 }
 
+/// `p` as a path from the current directory (`../.ekslint.yaml`, `pod.yaml` rather than
+/// `../templates/pod.yaml`), for messages.
+pub fn from_here(p: &Path) -> String {
+    let shown = Anchor::at(Path::new("."))
+        .and_then(|a| a.relative_any(p))
+        .unwrap_or_else(|| p.to_path_buf());
+    let shown = crate::source::shown_path(&shown);
+    if shown.is_empty() { ".".into() } else { shown }
+}
+
 /// The `--exclude` and config `exclude` globs: a path is excluded if they match it relative to
 /// the directory of the config file that wrote them (each config file's globs, a file's own and
 /// those of the file it `extend`s, are anchored at its own directory; `--exclude` globs at the
@@ -240,7 +250,7 @@ pub fn strip_dot_slash(g: &str) -> &str {
     g
 }
 
-fn build_globset(globs: &[String]) -> Result<GlobSet, String> {
+pub(crate) fn build_globset(globs: &[String]) -> Result<GlobSet, String> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
         // The error's own text names the pattern as rewritten (`**/a[`): say the user's.

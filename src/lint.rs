@@ -129,13 +129,7 @@ pub fn template_on_disk(source: &str, stdin_name: &str) -> String {
             .map(|e| e.into_path())
     });
     match found {
-        Some(dir) => {
-            // As short as it goes from here: `pod.yaml`, not `../templates/pod.yaml`.
-            let file = dir.join(rest);
-            let here = crate::discover::Anchor::at(Path::new("."));
-            let file = here.and_then(|h| h.relative_any(&file)).unwrap_or(file);
-            crate::source::shown_path(&file)
-        }
+        Some(dir) => crate::discover::from_here(&dir.join(rest)),
         None => source.to_string(),
     }
 }

@@ -33,11 +33,7 @@ pub fn check(linter: &Linter, id: &str) -> Vec<String> {
     // Where the examples are: the rule's file (a built-in's in this repository's `rules/`).
     let origin = match rule.origin.as_str() {
         "built-in" => format!("rules/{id}.yaml"),
-        file => {
-            let here = crate::discover::Anchor::at(std::path::Path::new("."));
-            let rel = here.and_then(|h| h.relative_any(std::path::Path::new(file)));
-            rel.map_or_else(|| file.to_string(), |r| crate::source::shown_path(&r))
-        }
+        file => crate::discover::from_here(std::path::Path::new(file)),
     };
     for (firing, i, ex) in examples {
         let label = format!(
