@@ -352,7 +352,8 @@ fn come(milli: u64) -> &'static str {
     if milli == 1000 { "comes" } else { "come" }
 }
 
-fn plural(n: u64, one: &str) -> String {
+/// `1 GPU`, `2 GPUs`.
+pub fn plural(n: u64, one: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {

@@ -603,7 +603,7 @@ fn gpu(s: &Sizing<'_>, out: &mut Vec<RawFinding>) {
                     q.node.span,
                     format!(
                         "the pod asks for {} but has no `eks.tke.cloud.tencent.com/gpu-type` annotation: EKS does not schedule it to super nodes",
-                        plural_gpus(s.requested.pod.gpu)
+                        sizing::plural(s.requested.pod.gpu, "GPU")
                     ),
                 )
                 .label("no gpu-type")
@@ -623,9 +623,9 @@ fn gpu(s: &Sizing<'_>, out: &mut Vec<RawFinding>) {
                 RawFinding::new(
                     span,
                     format!(
-                        "the pod asks for {}, more than the largest {t} size ({max} card{}): the pod is not created",
-                        plural_gpus(s.requested.pod.gpu.max(1)),
-                        if *max == 1 { "" } else { "s" }
+                        "the pod asks for {}, more than the largest {t} size ({}): the pod is not created",
+                        sizing::plural(s.requested.pod.gpu.max(1), "GPU"),
+                        sizing::plural(*max, "card")
                     ),
                 )
                 .label(format!("at most {max}"))
@@ -658,14 +658,6 @@ fn gpu(s: &Sizing<'_>, out: &mut Vec<RawFinding>) {
             .label("unknown GPU type")
             .help(format!("use one of {known}")),
         );
-    }
-}
-
-fn plural_gpus(n: u64) -> String {
-    if n == 1 {
-        "1 GPU".into()
-    } else {
-        format!("{n} GPUs")
     }
 }
 
