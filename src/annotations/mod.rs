@@ -255,10 +255,7 @@ pub fn sets(obj: &Object<'_>) -> Vec<AnnSet> {
     if obj.template_at == Some(TemplateAt::JobTemplate)
         && let Some(a) = obj
             .node
-            .get("spec")
-            .and_then(|s| s.get("jobTemplate"))
-            .and_then(|j| j.get("metadata"))
-            .and_then(|m| m.get("annotations"))
+            .get_path(&["spec", "jobTemplate", "metadata", "annotations"])
     {
         out.push(AnnSet {
             place: Place::Workload,

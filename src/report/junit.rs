@@ -2,11 +2,12 @@
 //! Jenkins, Azure Pipelines). One test suite `ekslint`. Every finding is a test case of its own
 //! (classname: the file; name: `RULE line:col`): one at or above `--fail-on` fails, holding one
 //! `<failure>` whose type is the rule id and whose text is `path:line:col RULE message`; one below
-//! it passes and says the same in its `<system-out>` (the report agrees with the exit code); a file without findings is one passing
-//! test case (classname and name: the file), a file over the size limit one `<skipped/>` case, a
-//! path that could not be read (missing, unreadable) one `<error/>` case. One failure per test
-//! case is what the JUnit schema allows and what every consumer reads; the suite's attributes
-//! count test cases, failures (= findings), errors and skipped files.
+//! it passes and says the same in its `<system-out>` (the report agrees with the exit code). A
+//! file without findings is one passing test case (classname and name: the file), a file over the
+//! size limit one `<skipped/>` case, a path that could not be read (missing, unreadable) one
+//! `<error/>` case. One failure per test case is what the JUnit schema allows and what every
+//! consumer reads; the suite's attributes count test cases, failures (findings at or above
+//! `--fail-on`), errors and skipped files.
 //!
 //! The suite's counts come before its test cases, so the test cases are kept until the end.
 
