@@ -328,10 +328,14 @@ pub fn gib_number(bytes: u64) -> String {
 }
 
 /// `8 GiB`, `0.5 GiB`, `3.5 GiB`; sizes that are not a round number of GiB (two decimals) and
-/// below 10 GiB in MiB: `128 MiB`, `300 MiB`, `953.7 MiB`.
+/// below 10 GiB in MiB: `128 MiB`, `300 MiB`, `953.7 MiB`; below 1 MiB in KiB or bytes.
 pub fn fmt_gib(bytes: u64) -> String {
     let round_gib = (bytes as u128 * 100).is_multiple_of(GIB as u128);
-    if round_gib || bytes >= 10 * GIB {
+    if bytes > 0 && bytes < 1024 {
+        plural(bytes, "byte")
+    } else if bytes > 0 && bytes < MIB {
+        format!("{} KiB", trim_number(bytes as f64 / 1024.0, 1))
+    } else if round_gib || bytes >= 10 * GIB {
         format!("{} GiB", gib_number(bytes))
     } else {
         format!("{} MiB", trim_number(bytes as f64 / MIB as f64, 1))
@@ -878,6 +882,8 @@ pub enum Problem {
     GpuTypeUnknown(String),
     /// More cards than the model's largest size.
     TooManyCards { max: u64 },
+    /// A GPU quantity that is not a whole number: Kubernetes rejects the pod.
+    FractionalGpu,
 }
 
 /// The outcome of sizing a pod.
@@ -936,6 +942,22 @@ pub fn size_pod_with<'a>(t: &PodSizes, pod: &PodTemplate<'a>) -> Sizing<'a> {
     let annotated = annotations.cpu.is_some() && annotations.mem.is_some();
     if annotated {
         s.sized_by = SizedBy::Annotations;
+    }
+    // Kubernetes takes only whole GPUs: the pod is never created, so it is never billed.
+    let fractional = s
+        .containers
+        .iter()
+        .flat_map(|c| [c.requests.gpu, c.limits.gpu])
+        .flatten()
+        .find(|q| q.value.is_some() && !q.is_whole());
+    if let Some(q) = fractional {
+        s.table = Table::Gpu;
+        s.billed = Err(Problem::FractionalGpu);
+        s.reason = format!(
+            "`{GPU_RESOURCE}: {}` is not a whole number of GPUs: Kubernetes rejects the pod",
+            q.node.as_str().unwrap_or("")
+        );
+        return s;
     }
     if cards > 0 {
         s.table = Table::Gpu;
@@ -1519,6 +1541,25 @@ mod tests {
                 .unwrap_err()
                 .contains("largest T4 size (4 cards)")
         );
+        // Part of a GPU: rejected by Kubernetes before EKS sizes anything, with or without a type.
+        let half = gpu_pod(
+            "T4",
+            "  - name: a\n    resources: {limits: {nvidia.com/gpu: 0.5}}\n",
+        );
+        assert_eq!(
+            size_yaml(&half),
+            Err(
+                "`nvidia.com/gpu: 0.5` is not a whole number of GPUs: Kubernetes rejects the pod"
+                    .into()
+            )
+        );
+        let half =
+            pod("  containers:\n  - name: a\n    resources: {requests: {nvidia.com/gpu: 500m}}\n");
+        assert!(
+            size_yaml(&half)
+                .unwrap_err()
+                .contains("`nvidia.com/gpu: 500m` is not a whole")
+        );
         let two = gpu_pod(
             "A10*GNV4",
             "  - name: a\n    resources: {limits: {nvidia.com/gpu: 2}}\n",
@@ -1585,6 +1626,11 @@ mod tests {
         assert_eq!(fmt_gib(20_000 * MIB), "19.53 GiB");
         assert_eq!(fmt_gib(1_000_000_000), "953.7 MiB");
         assert_eq!(fmt_gib(MIB), "1 MiB");
+        // Below a MiB: not "0 MiB".
+        assert_eq!(fmt_gib(100 * 1024), "100 KiB");
+        assert_eq!(fmt_gib(1000), "1000 bytes");
+        assert_eq!(fmt_gib(1), "1 byte");
+        assert_eq!(fmt_gib(0), "0 GiB");
         assert_eq!(fmt_cores(100), "0.1 cores");
         assert_eq!(
             Demand {
