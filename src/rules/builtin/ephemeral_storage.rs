@@ -184,6 +184,40 @@ impl Builtin for EphemeralStorage {
             }
         }
 
+        // An `emptyDir` on disk (not `medium: Memory`) lives on the system disk too: a
+        // `sizeLimit` beyond it is never what stops the volume growing, a full disk is.
+        let volumes = spec
+            .and_then(|s| s.get("volumes"))
+            .map_or(&[][..], |v| v.items());
+        for v in volumes {
+            let Some(dir) = v.get("emptyDir") else {
+                continue;
+            };
+            if dir.get_str("medium").is_some_and(|m| m == "Memory") {
+                continue;
+            }
+            let Some(limit) = dir.get("sizeLimit") else {
+                continue;
+            };
+            let Some(bytes) = limit.as_str().and_then(quantity::parse) else {
+                continue;
+            };
+            if exceeds(bytes) {
+                let name = v.get_str("name").unwrap_or("(unnamed)");
+                out.push(with_label(
+                    RawFinding::new(
+                        limit.span,
+                        format!(
+                            "`emptyDir` volume `{name}` may grow to {}, more than {disk_text}: the disk fills before the size limit is reached",
+                            shown(limit.as_str().unwrap_or(""), bytes)
+                        ),
+                    )
+                    .label(format!("more than {disk_gib} GiB"))
+                    .help(fix("the `sizeLimit`", bytes)),
+                ));
+            }
+        }
+
         // Requests: app containers and sidecars add up; a regular init container runs with the
         // sidecars started before it.
         let mut sidecars: Vec<Amount<'_>> = Vec::new();
