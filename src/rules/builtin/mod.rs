@@ -6,6 +6,7 @@ mod annotation_combination;
 mod annotation_placement;
 mod annotation_value;
 mod duplicate_key;
+mod eip_count;
 mod eks_config;
 mod ephemeral_storage;
 mod eviction_threshold;
@@ -174,6 +175,7 @@ pub const REGISTRY: &[(&str, Constructor)] = &[
     ("nfs-exports-file", nfs_exports::new_file),
     ("nfs-exports-configmap", nfs_exports::new_configmap),
     ("pod-size", pod_size::new),
+    ("eip-id-count", eip_count::new),
 ];
 
 pub fn make(name: &str, params: Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, String> {
