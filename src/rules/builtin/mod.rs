@@ -15,6 +15,7 @@ mod legacy_annotation;
 mod nfs_exports;
 mod non_string_key;
 mod pod_size;
+mod registry_hosts;
 mod removed_api_version;
 mod unknown_annotation;
 pub mod unrendered_template;
@@ -176,6 +177,7 @@ pub const REGISTRY: &[(&str, Constructor)] = &[
     ("nfs-exports-configmap", nfs_exports::new_configmap),
     ("pod-size", pod_size::new),
     ("eip-id-count", eip_count::new),
+    ("registry-hosts", registry_hosts::new),
 ];
 
 pub fn make(name: &str, params: Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, String> {
