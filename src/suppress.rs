@@ -64,12 +64,20 @@ impl Directive {
         }
     }
 
-    fn id_index(&self, f: &Finding) -> Option<usize> {
-        self.ids.iter().position(|id| {
-            id.eq_ignore_ascii_case("all")
+    /// Marks every id that names the finding's rule as used (a rule named twice, or by id and by
+    /// name, is not "unused" the second time); whether any did.
+    fn mark(&mut self, f: &Finding) -> bool {
+        let mut any = false;
+        for (id, used) in self.ids.iter().zip(self.used.iter_mut()) {
+            if id.eq_ignore_ascii_case("all")
                 || id.eq_ignore_ascii_case(&f.rule.id)
                 || *id == f.rule.name
-        })
+            {
+                *used = true;
+                any = true;
+            }
+        }
+        any
     }
 
     fn covers(&self, f: &Finding, line: usize) -> bool {
@@ -198,10 +206,7 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &mut [Directive]) {
         let line = f.start().line;
         let mut suppressed = false;
         for d in directives.iter_mut() {
-            if d.covers(f, line)
-                && let Some(i) = d.id_index(f)
-            {
-                d.used[i] = true;
+            if d.covers(f, line) && d.mark(f) {
                 suppressed = true;
             }
         }

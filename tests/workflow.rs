@@ -729,6 +729,16 @@ fn every_suppression_form_and_unused_suppressions() {
         "{}",
         r.stdout
     );
+    // A rule named twice, by id and by name, is used both times: not "suppressed nothing".
+    let twice = SUPPRESSED.replace("EKS402 -- the VM", "EKS402, host-network, eks402 -- the VM");
+    write(d.path(), "twice.yaml", &twice);
+    let r = run_in(d.path(), &["--isolated", "--format", "json", "twice.yaml"]);
+    assert_eq!(
+        findings(&r),
+        [("EKS008".into(), "warning".into(), 18)],
+        "{}",
+        r.stdout
+    );
     // Strict CI: suppressions are ignored, and nothing is reported about them.
     let r = run_in(
         d.path(),
