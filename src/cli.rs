@@ -1526,6 +1526,15 @@ fn prepare_linter(
     }
     if let Err(e) = config.validate(&rules) {
         eprintln!("{:?}", miette::Report::from(e));
+        // A rule of the config's own `rules:` directories is unknown without the config.
+        if args.isolated
+            && let (Some(found), _) = config_for_paths(&args.paths, args.stdin_filename.as_deref())
+        {
+            eprintln!(
+                "ekslint: note: --isolated ignores {} and the rules of its `rules:` directories; name those with --rules DIR",
+                discover::from_here(&found)
+            );
+        }
         return Err(2);
     }
     let loaded: Vec<(String, String)> = rules

@@ -870,6 +870,17 @@ fn rule_directories_from_the_config_and_kinds_that_match_nothing() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = run_in(d.path(), &["rules", "--format", "json"]);
     assert!(r.stdout.contains("\"ACME001\""), "{}", r.stdout);
+    // Without the config its rules are unknown: the error says why.
+    let r = run_in(d.path(), &["--isolated", "--select", "ACME001", "pod.yaml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("`ACME001` matches no rule")
+            && r.stderr.contains(
+                "note: --isolated ignores .ekslint.yaml and the rules of its `rules:` directories"
+            ),
+        "{}",
+        r.stderr
+    );
     // A silent example that lists lines is a mistake; examples are numbered within their kind.
     write(
         d.path(),
