@@ -12,18 +12,6 @@ pub enum Verdict {
     Invalid(String),
 }
 
-/// The GPU models of the published tables, and the ones withdrawn in 2021.
-pub const GPU_MODELS: &[&str] = &[
-    "V100",
-    "T4",
-    "1/4*T4",
-    "1/2*T4",
-    "A10*PNV4",
-    "A10*GNV4",
-    "A10*GNV4v",
-];
-pub const GPU_REMOVED: &[&str] = &["1/4*V100", "1/2*V100"];
-
 fn is_uint(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -239,19 +227,23 @@ pub fn check(entry: &Entry, value: &str) -> Verdict {
             Ok
         }
         Format::GpuType => {
-            for t in list(v) {
-                let t = t.trim();
-                if GPU_REMOVED.contains(&t) {
+            // The models of the sizing catalog (`catalog/pod-sizes.yaml`), EKS205's too.
+            let t = crate::k8s::sizing::tables();
+            for ty in list(v) {
+                let ty = ty.trim();
+                if !t.gpu_rows(ty).is_empty() {
+                    continue;
+                }
+                let known = t.gpu_types().join(", ");
+                if let Some(r) = t.removed_gpu(ty) {
                     return Invalid(format!(
-                        "`{t}` was withdrawn in 2021: use `V100`, `T4`, `1/4*T4` or `1/2*T4`"
+                        "`{ty}` was withdrawn on {}, and a pod asking for it is not created: use one of {known}",
+                        r.removed
                     ));
                 }
-                if !GPU_MODELS.contains(&t) {
-                    return Doubtful(format!(
-                        "`{t}` is not a GPU model of the published tables ({}): pod creation fails with an unknown model",
-                        GPU_MODELS.join(", ")
-                    ));
-                }
+                return Doubtful(format!(
+                    "`{ty}` is not a GPU model of the published tables ({known}): pod creation fails with an unknown model"
+                ));
             }
             Ok
         }

@@ -6,8 +6,8 @@
 //! * `too-large` (EKS203): no size of the table in use fits the totals or a single limit.
 //! * `invalid-annotation` (EKS204): the `cpu`/`mem` pair is not a size, or a container limit is
 //!   above it.
-//! * `gpu` (EKS205): GPU pods without a known `gpu-type`, fractional GPU quantities, more cards than
-//!   the model's largest size.
+//! * `gpu` (EKS205): GPU pods without a `gpu-type` (an unknown one is EKS103's), fractional GPU
+//!   quantities, more cards than the model's largest size.
 //!
 //! DaemonSets are left alone (their pods never run on super nodes), and so are kustomize patches
 //! (partial objects).
@@ -611,7 +611,6 @@ fn gpu(s: &Sizing<'_>, out: &mut Vec<RawFinding>) {
                     "add `eks.tke.cloud.tencent.com/gpu-type` to the pod template's annotations, e.g. \"T4\" or \"T4,V100\" (known types: {known})"
                 )),
             );
-            return;
         }
         Err(Problem::TooManyCards { max }) => {
             let t = table_name(s);
@@ -634,31 +633,8 @@ fn gpu(s: &Sizing<'_>, out: &mut Vec<RawFinding>) {
         }
         _ => {}
     }
-    // Every `gpu-type` entry must be a model of the table.
-    let Some(node) = s.annotations.gpu_type else {
-        return;
-    };
-    let t = tables();
-    let bad: Vec<String> = s
-        .annotations
-        .gpu_types()
-        .into_iter()
-        .filter(|ty| t.gpu_rows(ty).is_empty())
-        .map(|ty| match t.removed_gpu(ty) {
-            Some(r) => format!("`{ty}` was withdrawn on {}", r.removed),
-            None => format!("`{ty}` is not a GPU type of the EKS table"),
-        })
-        .collect();
-    if !bad.is_empty() {
-        out.push(
-            RawFinding::new(
-                node.span,
-                format!("{}: the pod is not created", bad.join("; ")),
-            )
-            .label("unknown GPU type")
-            .help(format!("use one of {known}")),
-        );
-    }
+    // A `gpu-type` entry that is no model of the table (unknown or withdrawn) is EKS103's: that
+    // rule checks the annotation on every pod, GPU or not.
 }
 
 fn join_or(v: &[String]) -> String {
