@@ -8,6 +8,10 @@
 //! matches whatever directory ekslint runs from and however the paths were typed. A run over
 //! some of the files (pre-commit passes only the changed ones) reports stale entries only for the
 //! files and rules it checked.
+//!
+//! A file renamed or moved since (`git mv`) keeps its entries: a finding no entry of its own file
+//! excuses is matched against the entries of the baselined files that are gone from disk, by the
+//! same identity without the file name.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -44,7 +48,12 @@ pub struct Baseline {
     /// run checked, each with the rules of its entries that did not run on it (`per-path-ignores`).
     files: HashMap<String, Vec<String>>,
     seen: HashMap<String, Vec<String>>,
+    /// The entries of files that are gone from disk, by their fingerprint without the file name:
+    /// what a renamed or moved file's findings are matched against.
+    gone: HashMap<String, Vec<String>>,
     pub matched: usize,
+    /// How many of `matched` were matched through `gone` (renamed or moved files).
+    pub moved: usize,
 }
 
 /// How a baseline names a file on disk: relative to the baseline file's directory
@@ -107,6 +116,22 @@ impl Baseline {
         for e in &file.entries {
             *remaining.entry(e.fingerprint.clone()).or_insert(0) += 1;
         }
+        let names = Names::for_baseline(path);
+        let mut gone_files: HashMap<&str, bool> = HashMap::new();
+        let mut gone: HashMap<String, Vec<String>> = HashMap::new();
+        for e in &file.entries {
+            let is_gone = *gone_files
+                .entry(e.file.as_str())
+                .or_insert_with(|| names.is_gone(&e.file));
+            if let Some(identity) = is_gone
+                .then(|| e.fingerprint.strip_prefix(e.file.as_str()))
+                .flatten()
+            {
+                gone.entry(identity.to_string())
+                    .or_default()
+                    .push(e.fingerprint.clone());
+            }
+        }
         Ok(Baseline {
             remaining,
             files: file.entries.iter().fold(HashMap::new(), |mut files, e| {
@@ -117,9 +142,11 @@ impl Baseline {
                 files
             }),
             entries: file.entries,
-            names: Names::for_baseline(path),
+            names,
             seen: HashMap::new(),
+            gone,
             matched: 0,
+            moved: 0,
         })
     }
 
@@ -139,21 +166,36 @@ impl Baseline {
     }
 
     /// Drops the findings of `r` that the baseline excuses. `runs(id)`: whether the rule ran on
-    /// the file.
+    /// the file. A finding its own file's entries do not excuse may be one of a file that is gone
+    /// from disk (renamed or moved): the same identity, another file name.
     pub fn filter(&mut self, r: &mut FileResult, runs: impl Fn(&str) -> bool) {
         let name = self.see(r, runs);
-        let remaining = &mut self.remaining;
-        let mut matched = 0;
-        r.findings
-            .retain(|f| match remaining.get_mut(&f.fingerprint(&name)) {
-                Some(n) if *n > 0 => {
+        let (remaining, gone) = (&mut self.remaining, &self.gone);
+        let (mut matched, mut moved) = (0, 0);
+        r.findings.retain(|f| {
+            let fingerprint = f.fingerprint(&name);
+            if let Some(n) = remaining.get_mut(&fingerprint).filter(|n| **n > 0) {
+                *n -= 1;
+                matched += 1;
+                return false;
+            }
+            let identity = fingerprint.strip_prefix(name.strip_prefix("./").unwrap_or(&name));
+            let from_gone = identity.and_then(|id| gone.get(id)).and_then(|fps| {
+                fps.iter()
+                    .find(|fp| remaining.get(*fp).is_some_and(|n| *n > 0))
+            });
+            match from_gone.and_then(|fp| remaining.get_mut(fp)) {
+                Some(n) => {
                     *n -= 1;
                     matched += 1;
+                    moved += 1;
                     false
                 }
-                _ => true,
-            });
+                None => true,
+            }
+        });
         self.matched += matched;
+        self.moved += moved;
     }
 
     /// Which entries this run could judge: those of the files it checked for the rules it ran on

@@ -1137,8 +1137,14 @@ fn check(args: CheckArgs) -> i32 {
         }
         // Said without -v: a clean summary over hidden findings should not pass for a clean tree.
         if b.matched > 0 {
+            let moved = match b.moved {
+                0 => String::new(),
+                n => format!(
+                    " ({n} of them under an old file name, from files renamed or moved since: `--write-baseline` records the new names)"
+                ),
+            };
             eprintln!(
-                "ekslint: the baseline left out {} known finding{}",
+                "ekslint: the baseline left out {} known finding{}{moved}",
                 b.matched,
                 if b.matched == 1 { "" } else { "s" }
             );

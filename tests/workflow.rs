@@ -1152,6 +1152,64 @@ fn baseline_survives_moved_lines_and_reports_only_new_findings() {
     );
 }
 
+/// A file renamed or moved after the baseline was written (`git mv`) keeps its baselined
+/// findings; a copy of a file that is still there does not share them.
+#[test]
+fn baseline_follows_a_renamed_file_but_not_a_copy() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "k8s/pod.yaml", POD);
+    let r = run_in(
+        d.path(),
+        &["--isolated", "--write-baseline", "base.json", "k8s"],
+    );
+    assert!(r.stderr.contains("wrote 2 findings"), "{}", r.stderr);
+    std::fs::create_dir_all(d.path().join("k8s/web")).unwrap();
+    std::fs::rename(
+        d.path().join("k8s/pod.yaml"),
+        d.path().join("k8s/web/web.yaml"),
+    )
+    .unwrap();
+    let baseline = ["--isolated", "--baseline", "base.json", "--format", "json"];
+    // The whole tree, and the renamed file alone (what the pre-commit hook passes).
+    for path in ["k8s", "k8s/web/web.yaml"] {
+        let r = run_in(d.path(), &[&baseline[..], &[path]].concat());
+        assert_eq!(rules(&r), Vec::<String>::new(), "{path}: {}", r.stdout);
+        assert_eq!(r.code, 0, "{path}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(
+                "the baseline left out 2 known findings (2 of them under an old file name"
+            ) && !r.stderr.contains("no longer matches"),
+            "{path}: {}",
+            r.stderr
+        );
+    }
+    // A new finding in the renamed file is still new.
+    write(
+        d.path(),
+        "k8s/web/web.yaml",
+        &POD.replace(
+            "image: nginx",
+            "image: nginx\n    terminationMessagePath: rel",
+        ),
+    );
+    let r = run_in(d.path(), &[&baseline[..], &["k8s"]].concat());
+    assert_eq!(rules(&r), ["EKS702"], "{}", r.stdout);
+    // A copy beside a file that is still there is a new file with new findings.
+    write(d.path(), "k8s/pod.yaml", POD);
+    write(d.path(), "k8s/copy.yaml", POD);
+    let r = run_in(
+        d.path(),
+        &[&baseline[..], &["k8s/pod.yaml", "k8s/copy.yaml"]].concat(),
+    );
+    assert_eq!(rules(&r), ["EKS701", "EKS301"], "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("the baseline left out 2 known findings\n"),
+        "{}",
+        r.stderr
+    );
+}
+
 /// A config's glob means one place in the repository: not a path relative to the directory
 /// walked (`ekslint team` against `ekslint team/app/a.yaml`), nor to the working directory.
 #[test]
