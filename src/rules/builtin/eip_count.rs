@@ -53,19 +53,28 @@ impl Builtin for EipCount {
         let Some(list) = pod.annotation(&self.0.key) else {
             return;
         };
-        let Some(value) = list.as_str() else { return };
-        let ids = value
-            .split(',')
-            .map(str::trim)
-            .filter(|id| !id.is_empty())
-            .count();
+        // A list left to a tool (`${EIP_IDS}`, a template) is not known here.
+        let Some(value) = list.as_str().filter(|v| !v.contains(['$', '{'])) else {
+            return;
+        };
+        let mut ids: Vec<&str> = Vec::new();
+        let mut twice: Vec<&str> = Vec::new();
+        for id in value.split(',').map(str::trim).filter(|id| !id.is_empty()) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            } else if !twice.contains(&id) {
+                twice.push(id);
+            }
+        }
         // An empty list is EKS103's (not an id).
-        if ids == 0 {
+        if ids.is_empty() {
             return;
         }
         let spec = obj.node.get("spec");
         let replicas_node = spec.and_then(|s| s.get("replicas"));
         let replicas = match replicas_node {
+            // A patch without `replicas` keeps the base's.
+            None if obj.patch => return,
             // Kubernetes defaults a StatefulSet to one replica.
             None => 1,
             Some(n) => match integer(n) {
@@ -74,7 +83,8 @@ impl Builtin for EipCount {
                 None => return,
             },
         };
-        let ids_i = ids as i128;
+        let ids_n = ids.len();
+        let ids_i = ids_n as i128;
         if replicas <= ids_i {
             return;
         }
@@ -103,12 +113,23 @@ impl Builtin for EipCount {
                 if short == 1 { "pod stays" } else { "pods stay" }
             ),
         };
-        let eips = crate::k8s::sizing::plural(ids as u64, "EIP");
+        let eips = match twice.as_slice() {
+            [] => crate::k8s::sizing::plural(ids_n as u64, "EIP"),
+            _ => format!(
+                "{ids_n} distinct {} ({} more than once)",
+                if ids_n == 1 { "EIP" } else { "EIPs" },
+                twice
+                    .iter()
+                    .map(|id| format!("`{id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
         let message = format!(
             "{replicas} replicas, but `eip-id-list` lists {eips}: EKS gives each pod one of the listed EIPs, so {pending}"
         );
         let help = format!(
-            "list one EIP per replica ({replicas} in all), or lower `replicas` to {ids}; EIPs are not created for the pods past the end of the list"
+            "list one distinct EIP per replica ({replicas} in all), or lower `replicas` to {ids_n}; EIPs are not created for the pods past the end of the list"
         );
         let f = match replicas_node {
             Some(n) => RawFinding::new(n.span, message)
@@ -172,6 +193,23 @@ mod tests {
         assert!(run("  replicas: \"3\"\n", "eip-aa11bb22").is_empty());
         assert!(run("  replicas: 3\n", "").is_empty());
         assert!(run("  replicas: 3\n", " , ").is_empty());
+        // A list left to a tool.
+        assert!(run("  replicas: 3\n", "${EIP_IDS}").is_empty());
+        assert!(run("  replicas: 3\n", "{{ .Values.eips }}").is_empty());
+    }
+
+    #[test]
+    fn an_eip_listed_twice_counts_once() {
+        let f = run("  replicas: 3\n", "eip-aa11bb22,eip-aa11bb22,eip-cc33dd44");
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].1
+                .contains("lists 2 distinct EIPs (`eip-aa11bb22` more than once)")
+                && f[0].1.contains("`game-2` stays Pending"),
+            "{}",
+            f[0].1
+        );
+        assert!(run("  replicas: 2\n", "eip-aa11bb22,eip-aa11bb22,eip-cc33dd44").is_empty());
     }
 
     #[test]
