@@ -265,14 +265,22 @@ pub fn check(entry: &Entry, value: &str) -> Verdict {
         }
         Format::IdList => {
             let prefix = entry.values.first().map(String::as_str).unwrap_or("");
-            match list(v)
-                .into_iter()
-                .find(|id| !id.starts_with(prefix) || id.len() <= prefix.len())
-            {
+            // Tencent Cloud ids are the prefix and letters or digits (`sg-5lxe2r2p`).
+            let is_id = |id: &str| {
+                id.strip_prefix(prefix).is_some_and(|rest| {
+                    !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+                })
+            };
+            match list(v).into_iter().find(|id| !is_id(id)) {
                 None => Ok,
-                Some(id) => Invalid(format!(
-                    "`{id}` is not an id starting with `{prefix}` (comma-separated, no spaces)"
-                )),
+                Some(id) => match id.contains([';', ' ', '|', '\t']) && id.starts_with(prefix) {
+                    true => Invalid(format!(
+                        "`{id}` is not one id: EKS splits the list at commas only (comma-separated, no spaces)"
+                    )),
+                    false => Invalid(format!(
+                        "`{id}` is not an id starting with `{prefix}` (comma-separated, no spaces)"
+                    )),
+                },
             }
         }
         Format::Ipv4 => match v.parse::<std::net::Ipv4Addr>() {
@@ -292,6 +300,18 @@ pub fn check(entry: &Entry, value: &str) -> Verdict {
         Format::Hosts => {
             if v == "all" {
                 return Ok;
+            }
+            if let Some(all) = list(v)
+                .into_iter()
+                .find(|h| h.trim().eq_ignore_ascii_case("all"))
+            {
+                return Doubtful(if all != "all" {
+                    format!(
+                        "`{all}` is read as a registry named `{all}`: every registry is written `all`, in lower case"
+                    )
+                } else {
+                    "`all` inside a list: the documented form is `all` alone (every registry), or a list of hosts".into()
+                });
             }
             match list(v)
                 .into_iter()
@@ -420,6 +440,17 @@ mod tests {
         bad("metrics-port", "70000");
         ok("security-group-id", "sg-5lxe2r2p,sg-0abc1234");
         bad("security-group-id", "sg-5lxe2r2p, sg-0abc1234");
+        assert!(
+            said("eip-id-list", "eip-aaa;eip-bbb")
+                .starts_with("`eip-aaa;eip-bbb` is not one id: EKS splits"),
+        );
+        bad("eip-id-list", "eip-aaa.1");
+        ok("eip-id-list", "eip-aaa,eip-BBB1");
+        ok("registry-http-endpoint", "all");
+        assert!(said("registry-http-endpoint", "ALL").contains("written `all`, in lower case"));
+        assert!(
+            said("registry-http-endpoint", "harbor.a.com,all").starts_with("`all` inside a list")
+        );
         bad("security-group-id", "sg-ABC");
         ok("mem", "16Gi");
         ok("mem", "0.5Gi");

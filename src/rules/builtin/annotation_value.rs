@@ -33,6 +33,11 @@ impl Builtin for AnnotationValue {
                 else {
                     continue;
                 };
+                // A value left to a tool (`${SG_ID}` for envsubst, `{{ }}` of a template) is not
+                // known until it is filled in.
+                if value.contains("${") || value.contains("{{") {
+                    continue;
+                }
                 let short = a.key.rsplit('/').next().unwrap_or(&a.key);
                 match check(entry, value) {
                     Verdict::Ok => {}
