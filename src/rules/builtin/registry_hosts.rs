@@ -97,15 +97,25 @@ impl Builtin for RegistryHosts {
             let Some(value) = node.as_str().map(str::trim) else {
                 continue;
             };
-            if value == "all" {
+            // `all` (alone, or in a list, which EKS103 questions) leaves no entry unused.
+            if value
+                .split(',')
+                .any(|e| e.trim().eq_ignore_ascii_case("all"))
+            {
                 continue;
             }
             let short = key.rsplit('/').next().unwrap_or(key);
-            for entry in value.split(',').map(str::trim) {
-                // What is not a host at all is EKS103's.
-                if entry.is_empty() || entry.contains(['/', ' ']) {
-                    continue;
-                }
+            // What is not a host at all is EKS103's.
+            let entries: Vec<&str> = value
+                .split(',')
+                .map(str::trim)
+                .filter(|e| !e.is_empty() && !e.contains(['/', ' ']))
+                .collect();
+            // A list that serves this pod may name other registries too (one list shared by a
+            // team's workloads): then only an entry that differs from an image's by its port is
+            // a mistake.
+            let serves = entries.iter().any(|e| hosts.iter().any(|h| names(e, h)));
+            for entry in entries {
                 if hosts.iter().any(|h| names(entry, h)) {
                     continue;
                 }
@@ -121,10 +131,11 @@ impl Builtin for RegistryHosts {
                         .join(", ")
                 };
                 let f = match same_host.first() {
+                    None if serves => continue,
                     Some(with) => RawFinding::new(
                         node.span,
                         format!(
-                            "`{short}` names `{entry}`, but this pod's images come from {}: EKS compares the port too, so the annotation does nothing for them",
+                            "`{short}` names `{entry}`, but this pod's images come from {}: EKS compares the port too, so the entry does nothing for them",
                             quoted(&same_host)
                         ),
                     )
@@ -201,10 +212,19 @@ mod tests {
         // The port left out: said as such.
         let f = run("10.0.0.5", &["10.0.0.5:5000/web:1"]);
         assert!(f[0].contains("compares the port too"), "{}", f[0]);
-        // One finding per unused entry, the used ones silent.
-        assert_eq!(
-            run("10.0.0.5:5000,10.0.0.6,10.0.0.7", &["10.0.0.5:5000/web"]).len(),
-            2
+        // A list that serves no image: one finding per entry.
+        assert_eq!(run("10.0.0.6,10.0.0.7", &["10.0.0.5:5000/web"]).len(), 2);
+        // A list that serves an image: only an entry off by its port is a mistake.
+        assert!(run("10.0.0.5:5000,10.0.0.6,10.0.0.7", &["10.0.0.5:5000/web"]).is_empty());
+        let f = run(
+            "10.0.0.5:5000,10.0.0.6",
+            &["10.0.0.5:5000/web", "10.0.0.6:8080/db"],
+        );
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].contains("`10.0.0.6`") && f[0].contains("compares the port"),
+            "{}",
+            f[0]
         );
     }
 
@@ -213,6 +233,7 @@ mod tests {
         assert!(run("10.0.0.5:5000", &["10.0.0.5:5000/web:1"]).is_empty());
         assert!(run("HARBOR.example.com", &["harbor.example.com/web"]).is_empty());
         assert!(run("all", &["nginx"]).is_empty());
+        assert!(run("harbor.example.com,all", &["nginx"]).is_empty());
         assert!(run("index.docker.io", &["nginx"]).is_empty());
         // Images not known here.
         assert!(run("harbor.example.com", &["$(IMAGE)"]).is_empty());
