@@ -49,7 +49,13 @@ pub fn new(p: Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, String> {
 fn gib(bytes: f64) -> String {
     let g = bytes / GIB;
     if (g - g.round()).abs() < 0.005 {
-        return format!("{} GiB", g.round());
+        // `20 GiB` only when it is: a limit just over the disk must not read as equal to it.
+        let exact = g.round() * GIB;
+        return match bytes.partial_cmp(&exact) {
+            Some(std::cmp::Ordering::Greater) => format!("just over {} GiB", g.round()),
+            Some(std::cmp::Ordering::Less) => format!("just under {} GiB", g.round()),
+            _ => format!("{} GiB", g.round()),
+        };
     }
     // One decimal, or two when one would look like a whole number (33.97, not 34.0).
     let one = format!("{g:.1}");
@@ -108,6 +114,10 @@ impl Builtin for EphemeralStorage {
         // The disk: the annotation when it is a positive integer; an unusable value is EKS103's
         // business, and guessing the disk would only add noise.
         let annotation = pod.annotation(&self.0.size_annotation);
+        // A kustomize patch without the annotation does not show the disk: its base may set it.
+        if obj.patch && annotation.is_none() {
+            return;
+        }
         let disk_gib = match annotation {
             None => self.0.default_gib,
             Some(n) => match n
@@ -184,8 +194,9 @@ impl Builtin for EphemeralStorage {
             }
         }
 
-        // An `emptyDir` on disk (not `medium: Memory`) lives on the system disk too: a
-        // `sizeLimit` beyond it is never what stops the volume growing, a full disk is.
+        // An `emptyDir` on disk (no `medium`; `Memory` and `HugePages` are memory, another value
+        // is no medium at all) lives on the system disk too: a `sizeLimit` beyond it is never
+        // what stops the volume growing, a full disk is.
         let volumes = spec
             .and_then(|s| s.get("volumes"))
             .map_or(&[][..], |v| v.items());
@@ -193,7 +204,7 @@ impl Builtin for EphemeralStorage {
             let Some(dir) = v.get("emptyDir") else {
                 continue;
             };
-            if dir.get_str("medium").is_some_and(|m| m == "Memory") {
+            if dir.get_str("medium").is_some_and(|m| !m.is_empty()) {
                 continue;
             }
             let Some(limit) = dir.get("sizeLimit") else {
@@ -353,6 +364,12 @@ mod tests {
         assert_eq!(gib(20.0 * GIB + 15e9), "33.97 GiB");
         assert_eq!(shown("30Gi", 30.0 * GIB), "`30Gi`");
         assert_eq!(shown("25G", 25e9), "`25G` (23.3 GiB)");
+        // Not "20 GiB, more than the pod's 20 GiB system disk".
+        assert_eq!(
+            shown("21474836481", 20.0 * GIB + 1.0),
+            "`21474836481` (just over 20 GiB)"
+        );
+        assert_eq!(gib(20.0 * GIB - 1.0), "just under 20 GiB");
     }
 
     #[test]
