@@ -312,6 +312,22 @@ spec:
     - containerPort: 9100
 "#;
 
+const STATEFUL_SET: &str = r#"apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: game}
+spec:
+  replicas: 3
+  template:
+    metadata:
+      annotations:
+        eks.tke.cloud.tencent.com/eip-id-list: "eip-aa11bb22,eip-cc33dd44"
+    spec:
+      containers:
+      - name: game
+        image: game:1
+        terminationMessagePolicy: FallbackToLogsOnError
+"#;
+
 const CONFIG_MAP: &str = r#"apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -366,6 +382,7 @@ fn json_output_validates_against_the_output_schema() {
         ("deployment.yaml", DEPLOYMENT),
         ("pod.yaml", POD),
         ("configmap.yaml", CONFIG_MAP),
+        ("statefulset.yaml", STATEFUL_SET),
     ] {
         std::fs::write(dir.path().join(name), text).expect("write manifest");
     }
@@ -383,7 +400,7 @@ fn json_output_validates_against_the_output_schema() {
     // The totals agree with the diagnostics.
     let count = |sev: &str| diags.iter().filter(|d| d["severity"] == sev).count() as u64;
     let summary = &out["summary"];
-    assert_eq!(summary["files"], 3, "{summary}");
+    assert_eq!(summary["files"], 4, "{summary}");
     assert_eq!(summary["skipped"], 0, "{summary}");
     for (key, sev) in [
         ("errors", "error"),
@@ -401,6 +418,11 @@ fn json_output_validates_against_the_output_schema() {
         let start = check_position(&text, &d["span"]["start"], &format!("{d} start"));
         let end = check_position(&text, &d["span"]["end"], &format!("{d} end"));
         assert!(start <= end, "span ends before it starts: {d}");
+        for r in d["related"].as_array().into_iter().flatten() {
+            let start = check_position(&text, &r["span"]["start"], &format!("{r} start"));
+            let end = check_position(&text, &r["span"]["end"], &format!("{r} end"));
+            assert!(start <= end, "related span ends before it starts: {d}");
+        }
     }
 
     // The findings this input was written for.
@@ -429,6 +451,21 @@ fn json_output_validates_against_the_output_schema() {
         unquoted["object"],
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "shop", "name": "web"})
     );
+    // A finding that involves a second place says where, as the human report's label does.
+    let eips = find("EKS109");
+    let at = |p: &Value| p["offset"].as_u64().unwrap() as usize;
+    assert_eq!(
+        &STATEFUL_SET[at(&eips["span"]["start"])..at(&eips["span"]["end"])],
+        "3"
+    );
+    let related = &eips["related"][0];
+    assert_eq!(
+        &STATEFUL_SET[at(&related["span"]["start"])..at(&related["span"]["end"])],
+        "\"eip-aa11bb22,eip-cc33dd44\""
+    );
+    assert_eq!(related["message"], "2 EIPs");
+    // Only findings that have such places carry `related`.
+    assert!(unquoted.get("related").is_none(), "{unquoted}");
     let port = find("EKS301");
     assert!(port["file"].as_str().unwrap().ends_with("pod.yaml"));
     assert_eq!(port["span"]["start"]["line"], 11);
@@ -456,6 +493,9 @@ fn json_output_validates_against_the_output_schema() {
         !v.is_valid(&broken),
         "a summary without infos must not validate"
     );
+    let mut broken = out.clone();
+    broken["diagnostics"][0]["related"] = json!([]);
+    assert!(!v.is_valid(&broken), "an empty `related` must not validate");
     let mut broken = out.clone();
     broken["diagnostics"][0]["extra"] = json!(1);
     assert!(

@@ -16,6 +16,13 @@ pub struct JsonSpan {
     pub end: Position,
 }
 
+/// Another place a finding points at, with what it says there (`related` in the output).
+#[derive(Serialize)]
+pub struct JsonRelated<'a> {
+    pub span: JsonSpan,
+    pub message: &'a str,
+}
+
 #[derive(Serialize)]
 pub struct JsonDiagnostic<'a> {
     pub rule: &'a str,
@@ -27,6 +34,10 @@ pub struct JsonDiagnostic<'a> {
     pub file: &'a str,
     pub span: JsonSpan,
     pub object: Option<&'a ObjectRef>,
+    /// The other places the finding involves (the `replicas` beside an `eip-id-list`, the
+    /// `root-cbs-size` that sets a disk), when it has any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<JsonRelated<'a>>,
     /// For a document of rendered output on standard input (`helm template . | ekslint -`): the
     /// input's name. `file` is then the template its `# Source:` comment names, and `span` is
     /// within the rendered document, not the template.
@@ -54,6 +65,17 @@ impl<'a> JsonDiagnostic<'a> {
                 end: f.end(),
             },
             object: f.object.as_ref(),
+            related: f
+                .labels
+                .iter()
+                .map(|l| JsonRelated {
+                    span: JsonSpan {
+                        start: l.loc.start(l.span),
+                        end: l.loc.end(l.span),
+                    },
+                    message: &l.text,
+                })
+                .collect(),
             rendered_from: r.rendered_from.as_deref(),
             rendered_document: r
                 .rendered_from
