@@ -180,7 +180,7 @@ pub fn row(file: &str, source: &Source, obj: &Object<'_>) -> Option<Row> {
                 Problem::GpuTypeMissing => "no size: no gpu-type",
                 Problem::GpuTypeUnknown(_) => "no size: unknown GPU",
                 Problem::TooManyCards { .. } => "no size: too many GPUs",
-                Problem::FractionalGpu => "no size: part of a GPU",
+                Problem::FractionalGpu => "no size: GPUs not whole",
             }
             .into();
         }
