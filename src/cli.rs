@@ -1311,10 +1311,11 @@ fn prepare_report(
         vec![r]
     };
     out.extend(files.into_iter().map(|r| {
+        // A text that was dropped (that of a named pipe was kept) is read again.
         let path = r
             .origin
             .as_ref()
-            .filter(|_| needs_text && !r.findings.is_empty());
+            .filter(|_| needs_text && r.source.text.is_empty() && !r.findings.is_empty());
         let reloaded = path.map(|path| {
             std::fs::read(path).map(|bytes| {
                 let text = String::from_utf8(bytes)
@@ -1361,9 +1362,9 @@ fn lint_one(linter: &Linter, input: &Input, wait: bool) -> Linted {
             return Linted::Failed(input.display().into_owned(), message.into_boxed_str());
         }
     };
-    // The text of a file on disk is dropped here, in the worker (the human report reads it
+    // The text of a regular file is dropped here, in the worker (the human report reads it
     // again for its code frames).
-    if r.origin.is_some() {
+    if r.rereadable {
         r.source = crate::source::Source::new(std::mem::take(&mut r.source.name), "");
         if r.findings.is_empty()
             && r.facts.is_empty()

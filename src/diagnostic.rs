@@ -157,8 +157,11 @@ pub struct FileResult {
     pub facts: Vec<(usize, crate::rules::builtin::Fact)>,
     /// Suppression directives of the file, applied once every file is linted.
     pub directives: Vec<crate::suppress::Directive>,
-    /// Where the text can be read again once it has been dropped to save memory.
+    /// The file on disk the text was read from.
     pub origin: Option<std::path::PathBuf>,
+    /// Whether `origin` is a regular file, whose text can be dropped to save memory and read
+    /// again for the report (a named pipe cannot be read twice: its text is kept).
+    pub rereadable: bool,
     /// Set when this is one document of rendered output (`helm template`), named after its
     /// `# Source:` comment: what it was rendered into (e.g. `<stdin>`).
     pub rendered_from: Option<String>,
@@ -181,6 +184,7 @@ impl FileResult {
             facts: Vec::new(),
             directives: Vec::new(),
             origin: None,
+            rereadable: false,
             rendered_from: None,
             rendered_document: None,
             rendered_documents: 0,

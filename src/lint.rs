@@ -475,6 +475,7 @@ impl Linter {
         let mut r = self.lint_file(display, bytes, patch);
         if !r.source.text.is_empty() {
             r.origin = Some(path.to_path_buf());
+            r.rereadable = meta.is_file();
         }
         Ok(r)
     }

@@ -267,13 +267,14 @@ impl Held {
                 objects: *objects,
             },
             Held::Full(r) => {
-                if !r.directives.is_empty() || !r.facts.is_empty() {
+                // A text that could not be dropped (standard input's, a named pipe's) is not
+                // written: the record stays in memory with it.
+                if !r.directives.is_empty() || !r.facts.is_empty() || !r.source.text.is_empty() {
                     return None;
                 }
                 let origin = match &r.origin {
                     Some(o) => Some(o.to_str()?),
-                    None if r.source.text.is_empty() => None,
-                    None => return None,
+                    None => None,
                 };
                 Record::Full {
                     name: &r.source.name,

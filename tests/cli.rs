@@ -866,6 +866,37 @@ fn a_named_pipe_is_read_to_its_end() {
         summary_of(&bytes, &ds),
         expected(&[("EKS003", 23, "40"), ("EKS301", 28, "9100")])
     );
+
+    // The human report draws code frames from the text read, not by opening the pipe again
+    // (which waited for a writer that never came).
+    let writer = {
+        let (fifo, bytes) = (fifo.clone(), bytes.clone());
+        std::thread::spawn(move || fs::write(fifo, bytes).expect("write the FIFO"))
+    };
+    let mut child = ekslint()
+        .args(["--color", "never"])
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn ekslint");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("ekslint did not finish on a named pipe in 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    writer.join().unwrap();
+    let out = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("28 |") && stdout.contains("containerPort: 9100"),
+        "{stdout}"
+    );
 }
 
 /// `ekslint rules | head`: a reader that has gone away is not a crash. Every command that
