@@ -351,25 +351,33 @@ impl Drop for Pass<'_> {
     }
 }
 
-/// Whether byte `at` lies inside a scalar of `parsed` (a block, or a quoted string over lines).
-fn in_a_scalar(parsed: &yaml::Parsed<'_>, at: u32) -> bool {
-    fn within(n: &yaml::Node<'_>, at: u32) -> bool {
-        if at < n.span.start || at >= n.span.end {
-            return false;
-        }
+/// The spans of the scalars of `parsed` (keys and values), sorted: what [`in_a_scalar`] searches.
+fn scalar_spans(parsed: &yaml::Parsed<'_>) -> Vec<crate::source::Span> {
+    fn walk(n: &yaml::Node<'_>, out: &mut Vec<crate::source::Span>) {
         match n.kind {
-            yaml::Kind::Scalar(_) => true,
-            yaml::Kind::Mapping(entries) => entries
-                .iter()
-                .any(|e| within(&e.key, at) || within(&e.value, at)),
-            yaml::Kind::Sequence(items) => items.iter().any(|i| within(i, at)),
+            yaml::Kind::Scalar(_) => out.push(n.span),
+            yaml::Kind::Mapping(entries) => {
+                for e in entries.iter().filter(|e| !e.merged) {
+                    walk(&e.key, out);
+                    walk(&e.value, out);
+                }
+            }
+            yaml::Kind::Sequence(items) => items.iter().for_each(|i| walk(i, out)),
         }
     }
-    parsed
-        .documents
-        .iter()
-        .filter_map(|d| d.root.as_ref())
-        .any(|root| within(root, at))
+    let mut spans = Vec::new();
+    for root in parsed.documents.iter().filter_map(|d| d.root.as_ref()) {
+        walk(root, &mut spans);
+    }
+    spans.sort_unstable_by_key(|s| s.start);
+    spans
+}
+
+/// Whether byte `at` lies inside one of `scalars` (a block, or a quoted string over lines):
+/// scalars do not overlap, so only the last one starting at or before `at` can hold it.
+fn in_a_scalar(scalars: &[crate::source::Span], at: u32) -> bool {
+    let i = scalars.partition_point(|s| s.start <= at);
+    i > 0 && at < scalars[i - 1].end
 }
 
 /// Where a file shows it is binary: the offset of a NUL byte in its first 8 KiB.
@@ -568,6 +576,7 @@ impl Linter {
         // Document by document: a file of many large documents (CRDs, `install.yaml`) holds one
         // tree at a time.
         let mut comment_directives = result.directives.len();
+        let mut in_scalar = vec![false; comment_directives];
         let mut template = None;
         yaml::parse_each(&text, self.limits, |part, parsed| {
             if let Some(t) = unrendered_template::detect_in(&text, &parsed, part) {
@@ -575,20 +584,28 @@ impl Linter {
                 return false;
             }
             // `# ekslint-disable…` inside a block or multi-line string (a script in a
-            // ConfigMap) is the string's text, not a comment.
-            let mut i = 0;
-            while i < comment_directives {
-                let at = result.directives[i].span.start;
-                if part.contains(at as usize) && in_a_scalar(&parsed, at) {
-                    result.directives.remove(i);
-                    comment_directives -= 1;
-                } else {
-                    i += 1;
+            // ConfigMap) is the string's text, not a comment. The comment directives are in
+            // the order of the text: those of this part are found by a binary search.
+            let comments = &result.directives[..comment_directives];
+            let from = comments.partition_point(|d| d.span.start < part.start);
+            let to = comments.partition_point(|d| d.span.start < part.end);
+            if from < to {
+                let scalars = scalar_spans(&parsed);
+                for (d, inside) in comments[from..to].iter().zip(&mut in_scalar[from..to]) {
+                    *inside = in_a_scalar(&scalars, d.span.start);
                 }
             }
             self.lint_parsed(&text, &parsed, patch, scan_patches, kind, &mut result);
             true
         });
+        if in_scalar.contains(&true) {
+            let mut i = 0;
+            result.directives.retain(|_| {
+                i += 1;
+                i > in_scalar.len() || !in_scalar[i - 1]
+            });
+            comment_directives -= in_scalar.iter().filter(|b| **b).count();
+        }
         if let Some(t) = template {
             // A template is not linted further: what its first parts gave is dropped.
             result.findings = self.parse_finding("unrendered-template", &result.source, vec![t]);
@@ -792,8 +809,15 @@ impl Linter {
                 if path_ignored(rule) {
                     unused.clear();
                 }
+                let wide: Vec<&suppress::Directive> = r
+                    .directives
+                    .iter()
+                    .filter(|d| {
+                        matches!(d.scope, suppress::Scope::File | suppress::Scope::Range(_))
+                    })
+                    .collect();
                 unused.retain(|f| {
-                    !r.directives.iter().any(|d| {
+                    !wide.iter().any(|d| {
                         d.scope.is_file_wide(f)
                             && d.ids
                                 .iter()

@@ -202,10 +202,39 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &mut [Directive]) {
     if directives.is_empty() {
         return;
     }
+    // The directives that may cover a finding, found by its line and its object rather than by
+    // trying each (a file of n findings each with its own directive was n²). In the order of
+    // `directives`, as each covering one is marked.
+    use std::collections::HashMap;
+    let mut by_line: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut by_object: HashMap<ObjectRef, Vec<usize>> = HashMap::new();
+    let mut wide: Vec<usize> = Vec::new();
+    for (i, d) in directives.iter().enumerate() {
+        match &d.scope {
+            Scope::Line(l) => by_line.entry(*l).or_default().push(i),
+            Scope::Object(o) => by_object.entry(o.clone()).or_default().push(i),
+            Scope::File | Scope::Range(_) => wide.push(i),
+        }
+    }
+    let none: &[usize] = &[];
     findings.retain(|f| {
         let line = f.start().line;
+        let on_line = by_line.get(&line).map_or(none, Vec::as_slice);
+        let of_object = f
+            .object
+            .as_ref()
+            .and_then(|o| by_object.get(o))
+            .map_or(none, Vec::as_slice);
+        let mut candidates: Vec<usize> = wide
+            .iter()
+            .chain(on_line)
+            .chain(of_object)
+            .copied()
+            .collect();
+        candidates.sort_unstable();
         let mut suppressed = false;
-        for d in directives.iter_mut() {
+        for i in candidates {
+            let d = &mut directives[i];
             if d.covers(f, line) && d.mark(f) {
                 suppressed = true;
             }

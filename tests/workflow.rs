@@ -1067,6 +1067,19 @@ fn suppression_text_inside_a_string_is_not_a_comment() {
         "{}",
         r.stdout
     );
+    // Over several documents, each document's strings and comments told apart.
+    write(
+        d.path(),
+        "two.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  a: 1 # ekslint-disable-line EKS003\n  s: |\n    # ekslint-disable-file all\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata:\n  s: |\n    # ekslint-disable-file all\n  b: 2\n  c: 3 # ekslint-disable-line EKS003\n",
+    );
+    let r = run_in(d.path(), &["--isolated", "--format", "json", "two.yaml"]);
+    assert_eq!(
+        findings(&r),
+        [("EKS003".into(), "error".into(), 15)],
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
