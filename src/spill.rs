@@ -241,7 +241,7 @@ pub enum Held {
 
 impl Held {
     /// About how much memory it takes.
-    fn size(&self) -> usize {
+    pub fn size(&self) -> usize {
         const OVERHEAD: usize = 16;
         match self {
             Held::Clean { name, .. } => std::mem::size_of::<Held>() + name.len() + OVERHEAD,
@@ -561,6 +561,16 @@ pub enum Pending {
 }
 
 impl Pending {
+    /// About how much memory the record takes, or (encoded) what its findings will take once
+    /// decoded, in proportion: what a report batch is limited by.
+    pub fn weight(&self) -> usize {
+        match self {
+            Pending::Held(h) => h.size(),
+            // A finding decoded takes several times its encoded bytes.
+            Pending::Encoded(bytes) => bytes.len() * 4,
+        }
+    }
+
     /// The record (an error if its bytes are no record, or name a rule not loaded).
     pub fn decode(self, rules: &RuleSet) -> std::io::Result<Held> {
         let bytes = match self {
