@@ -225,16 +225,25 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-/// `--color` for the code frames of config and rule-file errors (miette's own report): `auto`
-/// leaves miette to look at the terminal and NO_COLOR.
+/// `--color` for the code frames of config and rule-file errors (miette's own report), drawn as
+/// the findings are: box-drawing characters only on a terminal (or with `--color always`),
+/// ASCII in a CI log or a file.
 fn error_colors(choice: ColorChoice) {
+    let tty = io::stderr().is_terminal();
     let color = match choice {
-        ColorChoice::Auto => return,
+        ColorChoice::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         ColorChoice::Always => true,
         ColorChoice::Never => false,
     };
+    let unicode = tty || choice == ColorChoice::Always;
     let _ = miette::set_hook(Box::new(move |_| {
-        Box::new(miette::MietteHandlerOpts::new().color(color).build())
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(color)
+                .unicode(unicode)
+                .terminal_links(false)
+                .build(),
+        )
     }));
 }
 
