@@ -424,7 +424,13 @@ impl Reporter for Human {
     /// A path that was not linted (missing, unreadable, a link loop), in the report itself: a
     /// report saved with `-o` must not read as if every path was linted.
     fn not_linted(&mut self, out: &mut dyn Write, path: &str, reason: &str) -> io::Result<()> {
-        writeln!(out, "{}: not linted: {reason}", crate::source::shown(path))
+        // `ekslint ""` (an unset variable in a script): the empty name, shown as such.
+        let name = if path.is_empty() {
+            "\"\"".into()
+        } else {
+            crate::source::shown(path)
+        };
+        writeln!(out, "{name}: not linted: {reason}")
     }
 
     fn file(&mut self, out: &mut dyn Write, r: &FileResult) -> io::Result<()> {
