@@ -241,6 +241,15 @@ pub fn check(entry: &Entry, value: &str) -> Verdict {
                         r.removed
                     ));
                 }
+                if let Some(model) = t
+                    .gpu_types()
+                    .into_iter()
+                    .find(|m| m.eq_ignore_ascii_case(ty))
+                {
+                    return Invalid(format!(
+                        "`{ty}` is not a GPU model: the names are case-sensitive, write `{model}`"
+                    ));
+                }
                 return Doubtful(format!(
                     "`{ty}` is not a GPU model of the published tables ({known}): pod creation fails with an unknown model"
                 ));
@@ -447,6 +456,7 @@ mod tests {
         bad("eip-id-list", "eip-aaa.1");
         ok("eip-id-list", "eip-aaa,eip-BBB1");
         ok("registry-http-endpoint", "all");
+        assert!(said("gpu-type", "T4,v100").ends_with("case-sensitive, write `V100`"));
         assert!(said("registry-http-endpoint", "ALL").contains("written `all`, in lower case"));
         assert!(
             said("registry-http-endpoint", "harbor.a.com,all").starts_with("`all` inside a list")

@@ -79,7 +79,7 @@ impl Builtin for PodSize {
                 *memo = Memo {
                     key: Some(key),
                     taken: 0,
-                    findings: all_findings(&pod),
+                    findings: all_findings(obj, &pod),
                 };
             }
             memo.taken |= bit;
@@ -102,7 +102,7 @@ thread_local! {
     static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
 }
 
-fn all_findings(pod: &PodTemplate<'_>) -> [Vec<RawFinding>; 5] {
+fn all_findings(obj: &Object<'_>, pod: &PodTemplate<'_>) -> [Vec<RawFinding>; 5] {
     let mut all: [Vec<RawFinding>; 5] = Default::default();
     let s = sizing::size_pod(pod);
     if s.containers.is_empty() {
@@ -121,7 +121,7 @@ fn all_findings(pod: &PodTemplate<'_>) -> [Vec<RawFinding>; 5] {
             Finding::NoResources => no_resources(&s, pod, out),
             Finding::TooLarge => too_large(&s, pod, out),
             Finding::InvalidAnnotation => invalid_annotation(&s, out),
-            Finding::Gpu => gpu(&s, out),
+            Finding::Gpu => gpu(obj, &s, out),
         }
     }
     all
@@ -524,7 +524,7 @@ fn limits_above(
     }
 }
 
-fn gpu(s: &Sizing<'_>, out: &mut Vec<RawFinding>) {
+fn gpu(obj: &Object<'_>, s: &Sizing<'_>, out: &mut Vec<RawFinding>) {
     // GPU quantities must be whole numbers (Kubernetes rejects the others). Values that are not
     // numbers at all (`${GPUS}` placeholders of templated manifests) are not an EKS matter.
     for c in &s.containers {
@@ -598,11 +598,22 @@ fn gpu(s: &Sizing<'_>, out: &mut Vec<RawFinding>) {
             let Some(q) = gpu_node else {
                 return;
             };
+            // Written on the workload's own metadata (EKS101 says so), where EKS does not read it.
+            let misplaced = obj.pod.is_some_and(|p| !std::ptr::eq(p.node, obj.node))
+                && obj
+                    .node
+                    .get_path(&["metadata", "annotations", sizing::ANN_GPU_TYPE])
+                    .is_some();
+            let where_ = if misplaced {
+                " on its pod template (the one on the workload's own metadata is not read)"
+            } else {
+                ""
+            };
             out.push(
                 RawFinding::new(
                     q.node.span,
                     format!(
-                        "the pod asks for {} but has no `eks.tke.cloud.tencent.com/gpu-type` annotation: EKS does not schedule it to super nodes",
+                        "the pod asks for {} but has no `eks.tke.cloud.tencent.com/gpu-type` annotation{where_}: EKS does not schedule it to super nodes",
                         sizing::plural(s.requested.pod.gpu, "GPU")
                     ),
                 )
@@ -666,6 +677,44 @@ mod tests {
             .into_iter()
             .map(|f| (f.message, f.help))
             .collect()
+    }
+
+    #[test]
+    fn a_gpu_type_on_the_workload_metadata_is_said_to_be_unread() {
+        let params = serde_json::json!({ "finding": "gpu" });
+        let rule = new(Some(&params)).unwrap();
+        let deployment = |at_top: &str, in_template: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: g\n{at_top}spec:\n  template:\n    metadata:\n{in_template}    spec:\n      containers: [{{name: a, image: a, resources: {{limits: {{nvidia.com/gpu: 1}}}}}}]\n"
+            )
+        };
+        let annotation = "eks.tke.cloud.tencent.com/gpu-type: T4";
+        let misplaced = super::super::findings_on(
+            &*rule,
+            &deployment(
+                &format!("  annotations: {{{annotation}}}\n"),
+                "      labels: {a: b}\n",
+            ),
+        );
+        assert_eq!(misplaced.len(), 1);
+        assert!(
+            misplaced[0]
+                .message
+                .contains("annotation on its pod template (the one on the workload's own metadata is not read)"),
+            "{}",
+            misplaced[0].message
+        );
+        let missing = super::super::findings_on(&*rule, &deployment("", "      labels: {a: b}\n"));
+        assert!(
+            !missing[0].message.contains("workload's own"),
+            "{}",
+            missing[0].message
+        );
+        let right = super::super::findings_on(
+            &*rule,
+            &deployment("", &format!("      annotations: {{{annotation}}}\n")),
+        );
+        assert!(right.is_empty(), "{right:?}");
     }
 
     #[test]
