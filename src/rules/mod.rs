@@ -272,6 +272,7 @@ impl Declarative {
         if !self.applies_to(obj) {
             return;
         }
+        predicate::forget_in_sets();
         for path in &self.select {
             // Most selected nodes are fine: their `{path}` text is built only when one is not, by
             // evaluating again with paths (the same nodes in the same order).

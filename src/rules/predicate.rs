@@ -45,6 +45,32 @@ pub enum Op {
     Not(Box<Predicate>),
 }
 
+/// Key of the object an `in` path was last evaluated for (the path's, the object's and its
+/// text's addresses, and its document), with the values found there.
+type InSet = (
+    Option<(usize, usize, usize, usize)>,
+    std::collections::HashSet<String>,
+);
+
+thread_local! {
+    static IN_SETS: std::cell::RefCell<InSet> = std::cell::RefCell::new((None, Default::default()));
+}
+
+/// Forgets the values an `in` path gathered: called before a rule looks at an object, so that
+/// another object that happens to sit at the same addresses is never answered from them.
+pub fn forget_in_sets() {
+    IN_SETS.with_borrow_mut(|memo| {
+        if memo.0.take().is_some() {
+            // A large table is dropped rather than kept for every later object to sweep.
+            if memo.1.capacity() > 64 {
+                memo.1 = Default::default();
+            } else {
+                memo.1.clear();
+            }
+        }
+    });
+}
+
 #[derive(Debug)]
 pub struct Predicate {
     pub path: Option<Path>,
@@ -217,9 +243,31 @@ impl Predicate {
             }),
             Op::In(p) => {
                 let Some(t) = text() else { return false };
-                p.eval_nodes(obj, cur)
-                    .iter()
-                    .any(|o| o.node.as_str().is_some_and(|v| v.trim() == t.trim()))
+                if p.root == super::path::Root::Current {
+                    return p
+                        .eval_nodes(obj, cur)
+                        .iter()
+                        .any(|o| o.node.as_str().is_some_and(|v| v.trim() == t.trim()));
+                }
+                // The same for every node selected in the object: its values are gathered once
+                // (a pod's volumes for each of its mounts was mounts × volumes).
+                IN_SETS.with_borrow_mut(|memo| {
+                    let key = (
+                        std::ptr::from_ref(p) as usize,
+                        std::ptr::from_ref(obj.node) as usize,
+                        obj.text.as_ptr() as usize,
+                        obj.document,
+                    );
+                    if memo.0 != Some(key) {
+                        memo.0 = Some(key);
+                        memo.1 = p
+                            .eval_nodes(obj, cur)
+                            .iter()
+                            .filter_map(|o| o.node.as_str().map(|v| v.trim().to_string()))
+                            .collect();
+                    }
+                    memo.1.contains(t.trim())
+                })
             }
             Op::Kind(kinds) => obj.kind.is_some_and(|k| kinds.iter().any(|x| x == k)),
             Op::All(ps) => ps.iter().all(|p| p.eval(obj, cur)),
