@@ -57,12 +57,11 @@ impl Builtin for EipCount {
         let Some(value) = list.as_str().filter(|v| !v.contains(['$', '{'])) else {
             return;
         };
-        let mut ids: Vec<&str> = Vec::new();
+        let mut ids: std::collections::HashSet<&str> = std::collections::HashSet::new();
         let mut twice: Vec<&str> = Vec::new();
+        let mut told: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for id in value.split(',').map(str::trim).filter(|id| !id.is_empty()) {
-            if !ids.contains(&id) {
-                ids.push(id);
-            } else if !twice.contains(&id) {
+            if !ids.insert(id) && told.insert(id) {
                 twice.push(id);
             }
         }
@@ -118,11 +117,7 @@ impl Builtin for EipCount {
             _ => format!(
                 "{ids_n} distinct {} ({} more than once)",
                 if ids_n == 1 { "EIP" } else { "EIPs" },
-                twice
-                    .iter()
-                    .map(|id| format!("`{id}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                super::quoted_few(&twice, 3)
             ),
         };
         let message = format!(

@@ -207,6 +207,21 @@ pub fn params<T: serde::de::DeserializeOwned + Default>(
 }
 
 /// For checks that take no parameters.
+/// `` `a`, `b`, `c` and 4 more ``: a list for a message, cut after `max` items (a message that
+/// named all of a pod's thousands of registries took gigabytes).
+pub(crate) fn quoted_few(items: &[&str], max: usize) -> String {
+    let mut s = items
+        .iter()
+        .take(max)
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > max {
+        s += &format!(" and {} more", items.len() - max);
+    }
+    s
+}
+
 pub fn no_params(check: &str, params: Option<&serde_json::Value>) -> Result<(), String> {
     match params {
         None | Some(serde_json::Value::Null) => Ok(()),

@@ -44,12 +44,6 @@ pub(crate) fn registry(image: &str) -> &str {
     }
 }
 
-/// Whether an annotation entry names the registry `host` (case aside; Docker Hub by any name).
-fn names(entry: &str, host: &str) -> bool {
-    entry.eq_ignore_ascii_case(host)
-        || (DOCKER_HUB.contains(&host) && DOCKER_HUB.iter().any(|d| entry.eq_ignore_ascii_case(d)))
-}
-
 /// A host without its port.
 fn without_port(host: &str) -> &str {
     host.rsplit_once(':')
@@ -70,6 +64,8 @@ impl Builtin for RegistryHosts {
             return;
         };
         let mut hosts: Vec<&str> = Vec::new();
+        // The hosts in lower case, to look entries up in (the names are compared case aside).
+        let mut lower: std::collections::HashSet<String> = std::collections::HashSet::new();
         for (_, container) in pod.containers() {
             match container
                 .get("image")
@@ -80,7 +76,7 @@ impl Builtin for RegistryHosts {
                 // registry is not known here, so no entry can be said to be unused.
                 Some(image) if !image.is_empty() && !image.contains(['$', '{', ' ']) => {
                     let host = registry(image);
-                    if !hosts.contains(&host) {
+                    if lower.insert(host.to_ascii_lowercase()) {
                         hosts.push(host);
                     }
                 }
@@ -114,29 +110,34 @@ impl Builtin for RegistryHosts {
             // A list that serves this pod may name other registries too (one list shared by a
             // team's workloads): then only an entry that differs from an image's by its port is
             // a mistake.
-            let serves = entries.iter().any(|e| hosts.iter().any(|h| names(e, h)));
+            let from_docker_hub = DOCKER_HUB.iter().any(|d| lower.contains(*d));
+            let used = |e: &str| {
+                lower.contains(&e.to_ascii_lowercase())
+                    || (from_docker_hub && DOCKER_HUB.iter().any(|d| e.eq_ignore_ascii_case(d)))
+            };
+            let serves = entries.iter().any(|e| used(e));
+            let mut by_host: std::collections::HashMap<String, Vec<&str>> = Default::default();
+            for h in &hosts {
+                by_host
+                    .entry(without_port(h).to_ascii_lowercase())
+                    .or_default()
+                    .push(h);
+            }
             for entry in entries {
-                if hosts.iter().any(|h| names(entry, h)) {
+                if used(entry) {
                     continue;
                 }
-                let same_host: Vec<&str> = hosts
-                    .iter()
-                    .copied()
-                    .filter(|h| without_port(h).eq_ignore_ascii_case(without_port(entry)))
-                    .collect();
-                let quoted = |list: &[&str]| {
-                    list.iter()
-                        .map(|h| format!("`{h}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
+                let same_host: &[&str] = by_host
+                    .get(&without_port(entry).to_ascii_lowercase())
+                    .map_or(&[], Vec::as_slice);
+                let quoted = |list: &[&str]| super::quoted_few(list, 3);
                 let f = match same_host.first() {
                     None if serves => continue,
                     Some(with) => RawFinding::new(
                         node.span,
                         format!(
                             "`{short}` names `{entry}`, but this pod's images come from {}: EKS compares the port too, so the entry does nothing for them",
-                            quoted(&same_host)
+                            quoted(same_host)
                         ),
                     )
                     .label("port does not match")
