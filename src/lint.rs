@@ -809,21 +809,25 @@ impl Linter {
                 if path_ignored(rule) {
                     unused.clear();
                 }
-                let wide: Vec<&suppress::Directive> = r
+                // EKS008 is the one rule here, and a file-wide directive names it or not: found
+                // once, not for each unused suppression.
+                let names_it = |d: &&suppress::Directive| {
+                    d.ids
+                        .iter()
+                        .any(|i| i.eq_ignore_ascii_case(rule.id()) || *i == rule.meta.name)
+                };
+                let whole_file = r
                     .directives
                     .iter()
-                    .filter(|d| {
-                        matches!(d.scope, suppress::Scope::File | suppress::Scope::Range(_))
-                    })
+                    .filter(names_it)
+                    .any(|d| d.scope == suppress::Scope::File);
+                let ranges: Vec<&suppress::Directive> = r
+                    .directives
+                    .iter()
+                    .filter(names_it)
+                    .filter(|d| matches!(d.scope, suppress::Scope::Range(_)))
                     .collect();
-                unused.retain(|f| {
-                    !wide.iter().any(|d| {
-                        d.scope.is_file_wide(f)
-                            && d.ids
-                                .iter()
-                                .any(|i| i.eq_ignore_ascii_case(&f.rule.id) || *i == f.rule.name)
-                    })
-                });
+                unused.retain(|f| !whole_file && !ranges.iter().any(|d| d.scope.is_file_wide(f)));
                 r.findings.extend(unused);
             }
             r.directives = Vec::new();

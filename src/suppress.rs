@@ -203,20 +203,30 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &mut [Directive]) {
         return;
     }
     // The directives that may cover a finding, found by its line and its object rather than by
-    // trying each (a file of n findings each with its own directive was n²). In the order of
-    // `directives`, as each covering one is marked.
+    // trying each (a file of n findings each with its own directive was n²); file-wide ones by
+    // the ids they name (`all`, a rule id in any case, a rule name), down to the id.
     use std::collections::HashMap;
     let mut by_line: HashMap<usize, Vec<usize>> = HashMap::new();
     let mut by_object: HashMap<ObjectRef, Vec<usize>> = HashMap::new();
-    let mut wide: Vec<usize> = Vec::new();
+    let mut wide_ids: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    let mut wide_names: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
     for (i, d) in directives.iter().enumerate() {
         match &d.scope {
             Scope::Line(l) => by_line.entry(*l).or_default().push(i),
             Scope::Object(o) => by_object.entry(o.clone()).or_default().push(i),
-            Scope::File | Scope::Range(_) => wide.push(i),
+            Scope::File | Scope::Range(_) => {
+                for (pos, id) in d.ids.iter().enumerate() {
+                    wide_ids
+                        .entry(id.to_ascii_lowercase())
+                        .or_default()
+                        .push((i, pos));
+                    wide_names.entry(id.clone()).or_default().push((i, pos));
+                }
+            }
         }
     }
     let none: &[usize] = &[];
+    let mut used: Vec<(usize, usize)> = Vec::new();
     findings.retain(|f| {
         let line = f.start().line;
         let on_line = by_line.get(&line).map_or(none, Vec::as_slice);
@@ -225,22 +235,29 @@ pub fn apply(findings: &mut Vec<Finding>, directives: &mut [Directive]) {
             .as_ref()
             .and_then(|o| by_object.get(o))
             .map_or(none, Vec::as_slice);
-        let mut candidates: Vec<usize> = wide
-            .iter()
-            .chain(on_line)
-            .chain(of_object)
-            .copied()
-            .collect();
-        candidates.sort_unstable();
         let mut suppressed = false;
-        for i in candidates {
+        for &i in on_line.iter().chain(of_object) {
             let d = &mut directives[i];
             if d.covers(f, line) && d.mark(f) {
                 suppressed = true;
             }
         }
+        let ids = [
+            wide_ids.get("all"),
+            wide_ids.get(&f.rule.id.to_ascii_lowercase()),
+            wide_names.get(&f.rule.name),
+        ];
+        for &(i, pos) in ids.into_iter().flatten().flatten() {
+            if directives[i].scope.is_file_wide(f) {
+                used.push((i, pos));
+                suppressed = true;
+            }
+        }
         !suppressed
     });
+    for (i, pos) in used {
+        directives[i].used[pos] = true;
+    }
 }
 
 /// What an id in a directive names, in this run.
@@ -270,18 +287,24 @@ pub fn unused(directives: &[Directive], named: impl Fn(&str) -> Named) -> Vec<(S
             .map(|(id, _)| id.as_str())
             .collect();
         if unknown.len() > 1 {
+            let is_unknown: std::collections::HashSet<&str> = unknown.iter().copied().collect();
             let known: Vec<&str> = d
                 .ids
                 .iter()
                 .map(String::as_str)
-                .filter(|id| !unknown.contains(id))
+                .filter(|id| !is_unknown.contains(id))
                 .collect();
             let ids = if known.is_empty() {
                 "ID".to_string()
             } else {
                 known.join(", ")
             };
-            let reason = unknown.join(" ");
+            // A reason is a few words; thousands are quoted in part.
+            let reason = if unknown.len() > 12 {
+                format!("{} …", unknown[..12].join(" "))
+            } else {
+                unknown.join(" ")
+            };
             out.push((
                 d.span,
                 d.loc,
