@@ -196,8 +196,15 @@ impl FileResult {
     /// linting).
     pub fn locate(&mut self) {
         let source = &self.source;
+        // Findings on one node come together: its place (and the hash of its first line, which
+        // for a long value is most of the work) is found once for them.
+        let mut last: Option<(Span, Loc)> = None;
         for f in &mut self.findings {
-            f.loc = source.loc(f.span);
+            f.loc = match last {
+                Some((span, loc)) if span == f.span => loc,
+                _ => source.loc(f.span),
+            };
+            last = Some((f.span, f.loc));
             for l in &mut f.labels {
                 l.loc = source.loc(l.span);
             }

@@ -246,8 +246,19 @@ impl Windowed {
             if mark == 1 {
                 w.text.push_str(cut);
             }
-            w.text.extend(line.chars().skip(from).take(WINDOW));
-            if line.chars().nth(to).is_some() {
+            // In ASCII text a column is a byte: the window is cut out, not counted out (a long
+            // line with many findings was counted through once for each).
+            let past_end = if source.is_ascii() {
+                w.text.push_str(
+                    line.get(from.min(line.len())..to.min(line.len()))
+                        .unwrap_or(""),
+                );
+                line.len() > to
+            } else {
+                w.text.extend(line.chars().skip(from).take(WINDOW));
+                line.chars().nth(to).is_some()
+            };
+            if past_end {
                 w.text.push_str(cut);
             }
             w.lines.push(WindowLine {
