@@ -104,6 +104,38 @@ fn alias_bomb_is_bounded() {
     assert_good_still_linted(&r);
 }
 
+/// A small file can hold a finding on every line (13 MB of `key: yes` made 900,000 findings and
+/// 915 MB): past 10,000 a file's linting stops, those are reported, and the file is listed as
+/// linted only in part (exit 2); the other files are linted.
+#[test]
+fn findings_are_capped_per_file() {
+    let mut many = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n");
+    for i in 0..10_050 {
+        many.push_str(&format!("  k{i}: yes\n"));
+    }
+    many.push_str("---\napiVersion: v1\nkind: Pod\nmetadata: {name: late}\nspec:\n  containers: [{name: p, image: nginx, ports: [{containerPort: 9100}]}]\n");
+    let d = with_good(&[("many.yaml", many.into_bytes())]);
+    let r = run(d.path(), &["."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let found = diags(&r);
+    let of_many: Vec<_> = found
+        .iter()
+        .filter(|x| x.1.ends_with("many.yaml"))
+        .collect();
+    assert_eq!(of_many.len(), 10_000);
+    assert!(of_many.iter().all(|x| x.0 == "EKS003"));
+    let skipped = &json(&r)["skipped"][0];
+    assert!(
+        skipped["file"].as_str().unwrap().ends_with("many.yaml")
+            && skipped["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("linted only in part: it has more than 10,000 findings"),
+        "{skipped}"
+    );
+    assert_good_still_linted(&r);
+}
+
 #[test]
 fn deep_nesting_is_bounded() {
     let flow = "[".repeat(100_000);

@@ -119,6 +119,7 @@ impl Rule {
                 Check::Builtin(b) if b.phase() == Phase::Object => {
                     let mut raw = Vec::new();
                     b.check_object(obj, &mut raw);
+                    raw.truncate(crate::lint::MAX_FINDINGS.saturating_sub(out.len()));
                     out.extend(raw.into_iter().map(|r| self.finding(r, Some(obj))));
                 }
                 Check::Builtin(_) => {}
@@ -279,6 +280,10 @@ impl Declarative {
             let selected = path.eval_nodes(obj, None);
             let mut with_paths: Option<Vec<Sel<'_>>> = None;
             for (i, sel) in selected.iter().enumerate() {
+                // A file's findings are capped (`MAX_FINDINGS`): what is past them is not made.
+                if out.len() >= crate::lint::MAX_FINDINGS {
+                    return;
+                }
                 if !self.when.as_ref().is_none_or(|p| p.eval(obj, Some(sel))) {
                     continue;
                 }
