@@ -24,9 +24,9 @@ pub fn new(params: Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, Strin
 /// `index.docker.io/library/alpine:3.20` are `alpine:3.20`, `docker.io/bitnami/redis` is
 /// `bitnami/redis` (the same image, the same cache).
 fn docker_hub_short(image: &str) -> &str {
-    let rest = ["docker.io/", "index.docker.io/", "registry-1.docker.io/"]
+    let rest = super::registry_hosts::DOCKER_HUB
         .iter()
-        .find_map(|p| image.strip_prefix(p))
+        .find_map(|h| image.strip_prefix(h)?.strip_prefix('/'))
         .unwrap_or(image);
     match rest.strip_prefix("library/") {
         Some(official) if !official.contains('/') => official,

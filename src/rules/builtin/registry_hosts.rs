@@ -33,7 +33,7 @@ pub fn new(p: Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, String> {
 }
 
 /// The names Docker Hub goes by; an image without a registry host is pulled from it.
-const DOCKER_HUB: [&str; 3] = ["docker.io", "index.docker.io", "registry-1.docker.io"];
+pub(crate) const DOCKER_HUB: [&str; 3] = ["docker.io", "index.docker.io", "registry-1.docker.io"];
 
 /// The registry host (with its port, if any) an image reference is pulled from: its first
 /// component when that looks like a host (has a `.` or a `:`, or is `localhost`), else Docker Hub.
