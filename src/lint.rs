@@ -620,7 +620,7 @@ impl Linter {
             result.findings.truncate(MAX_FINDINGS);
             result.skipped = Some(Skipped {
                 reason: format!(
-                    "linted only in part: it has more than {} findings, and the rest of the file was not linted (fix these, or narrow the run with --select)",
+                    "linted only in part: linting stopped at {} findings, the most a file may have (fix these, or narrow the run with --select)",
                     grouped(MAX_FINDINGS)
                 ),
             });
