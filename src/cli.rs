@@ -1266,13 +1266,13 @@ fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{t}` is too large"))
 }
 
-/// Files a report batch holds: more cost more memory, fewer cost more hand-overs.
-const REPORT_BATCH: usize = 64;
-
 /// About how much memory the results a lint worker holds may take before it hands them to the
 /// sink (which writes what is past its budget to the temporary file), without waiting for the
 /// end of its batch.
 const WORKER_HELD_BYTES: usize = 1 << 20;
+
+/// Files a report batch holds: more cost more memory, fewer cost more hand-overs.
+const REPORT_BATCH: usize = 64;
 
 /// And about how much memory their results may take ([`crate::spill::Pending::weight`]): files
 /// with many findings go over a few at a time (40 files of 3,750 findings each were decoded
