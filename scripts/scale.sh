@@ -58,6 +58,12 @@ elif shape == 'mounts-and-volumes':
     text = (pod + 'spec:\n  containers:\n  - name: c\n    image: nginx\n    volumeMounts:\n'
             + ''.join(f'    - name: v{i}\n      mountPath: /m{i}\n' for i in range(n))
             + '  volumes:\n' + ''.join(f'  - name: v{i}\n    emptyDir: {{}}\n' for i in range(n)))
+elif shape == 'mounts-of-claim-templates':   # the second `in` path of EKS007
+    text = ('apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec:\n  template:\n'
+            '    spec:\n      containers:\n      - name: c\n        image: nginx\n        volumeMounts:\n'
+            + ''.join(f'        - name: v{i}\n          mountPath: /m{i}\n' for i in range(n))
+            + '      volumes: [{name: x, emptyDir: {}}]\n  volumeClaimTemplates:\n'
+            + ''.join(f'  - metadata: {{name: v{i}}}\n' for i in range(n)))
 elif shape == 'registries-and-images':
     m = n // 4
     text = (pod + '  annotations:\n    eks.tke.cloud.tencent.com/registry-http-endpoint: "'
@@ -94,7 +100,8 @@ run() {
 flagged=0
 printf '%-24s %-6s %8s %8s %7s %10s\n' shape format "n (s)" "4n (s)" ratio "peak 4n"
 for shape in unquoted-values duplicate-keys disable-line disable-file one-directive-many-ids \
-             mounts-and-volumes registries-and-images eip-list documents minified-json; do
+             mounts-and-volumes mounts-of-claim-templates registries-and-images eip-list documents \
+             minified-json; do
   ext=yaml
   [ "$shape" = minified-json ] && ext=json
   gen "$shape" "$n" "$work/small.$ext"

@@ -45,28 +45,24 @@ pub enum Op {
     Not(Box<Predicate>),
 }
 
-/// Key of the object an `in` path was last evaluated for (the path's, the object's and its
-/// text's addresses, and its document), with the values found there.
-type InSet = (
-    Option<(usize, usize, usize, usize)>,
+/// The values an `in` path found in an object, by the path's and the object's addresses (with
+/// its text's and its document): one entry per `in` path of the rule at work (EKS007 has two,
+/// asked in turn for each mount).
+type InSets = Vec<(
+    (usize, usize, usize, usize),
     std::collections::HashSet<String>,
-);
+)>;
 
 thread_local! {
-    static IN_SETS: std::cell::RefCell<InSet> = std::cell::RefCell::new((None, Default::default()));
+    static IN_SETS: std::cell::RefCell<InSets> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Forgets the values an `in` path gathered: called before a rule looks at an object, so that
+/// Forgets the values `in` paths gathered: called before a rule looks at an object, so that
 /// another object that happens to sit at the same addresses is never answered from them.
 pub fn forget_in_sets() {
-    IN_SETS.with_borrow_mut(|memo| {
-        if memo.0.take().is_some() {
-            // A large table is dropped rather than kept for every later object to sweep.
-            if memo.1.capacity() > 64 {
-                memo.1 = Default::default();
-            } else {
-                memo.1.clear();
-            }
+    IN_SETS.with_borrow_mut(|sets| {
+        if !sets.is_empty() {
+            *sets = Vec::new();
         }
     });
 }
@@ -251,22 +247,26 @@ impl Predicate {
                 }
                 // The same for every node selected in the object: its values are gathered once
                 // (a pod's volumes for each of its mounts was mounts × volumes).
-                IN_SETS.with_borrow_mut(|memo| {
+                IN_SETS.with_borrow_mut(|sets| {
                     let key = (
                         std::ptr::from_ref(p) as usize,
                         std::ptr::from_ref(obj.node) as usize,
                         obj.text.as_ptr() as usize,
                         obj.document,
                     );
-                    if memo.0 != Some(key) {
-                        memo.0 = Some(key);
-                        memo.1 = p
-                            .eval_nodes(obj, cur)
-                            .iter()
-                            .filter_map(|o| o.node.as_str().map(|v| v.trim().to_string()))
-                            .collect();
-                    }
-                    memo.1.contains(t.trim())
+                    let at = match sets.iter().position(|(k, _)| *k == key) {
+                        Some(at) => at,
+                        None => {
+                            let values = p
+                                .eval_nodes(obj, cur)
+                                .iter()
+                                .filter_map(|o| o.node.as_str().map(|v| v.trim().to_string()))
+                                .collect();
+                            sets.push((key, values));
+                            sets.len() - 1
+                        }
+                    };
+                    sets[at].1.contains(t.trim())
                 })
             }
             Op::Kind(kinds) => obj.kind.is_some_and(|k| kinds.iter().any(|x| x == k)),
