@@ -184,14 +184,19 @@ impl<'a> Node<'a> {
     /// reads from `0x10`, `1_000` or `010` in decimal (`16`, `1000`, `8`), anything else as
     /// written.
     pub fn number_text(&self) -> Option<Cow<'a, str>> {
-        let s = self.as_scalar()?;
-        if s.style == Style::Plain
-            && s.tag().is_none()
-            && let Some(n) = scalar::int_value(s.value)
-        {
+        if let Some(n) = self.int() {
             return Some(n.to_string().into());
         }
-        Some(s.value.into())
+        Some(self.as_scalar()?.value.into())
+    }
+    /// The integer Kubernetes reads (YAML 1.1: `0x10`, `1_000`), when the node is a plain,
+    /// untagged one.
+    pub fn int(&self) -> Option<i128> {
+        let s = self.as_scalar()?;
+        if s.style != Style::Plain || s.tag().is_some() {
+            return None;
+        }
+        scalar::int_value(s.value)
     }
     pub fn k8s_type(&self) -> K8sType {
         match &self.kind {

@@ -4,7 +4,6 @@
 
 use super::{Builtin, Phase, RawFinding, params};
 use crate::k8s::Object;
-use crate::yaml::scalar::int_value;
 
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -26,15 +25,6 @@ struct EipCount(Params);
 
 pub fn new(p: Option<&serde_json::Value>) -> Result<Box<dyn Builtin>, String> {
     Ok(Box::new(EipCount(params("eip-id-count", p)?)))
-}
-
-/// An integer field as Kubernetes reads it (`0x10`, `1_000`), if it is one.
-fn integer(node: &crate::yaml::Node<'_>) -> Option<i128> {
-    let s = node.as_scalar()?;
-    if s.style.is_quoted() || s.tag().is_some() {
-        return None;
-    }
-    int_value(s.value)
 }
 
 impl Builtin for EipCount {
@@ -76,7 +66,7 @@ impl Builtin for EipCount {
             None if obj.patch => return,
             // Kubernetes defaults a StatefulSet to one replica.
             None => 1,
-            Some(n) => match integer(n) {
+            Some(n) => match n.int() {
                 Some(r) => r,
                 // Not a number (a kustomize placeholder, a template): nothing to compare.
                 None => return,
@@ -90,7 +80,7 @@ impl Builtin for EipCount {
         // Pods are named `<name>-<ordinal>`, from `spec.ordinals.start` (0 by default).
         let start = spec
             .and_then(|s| s.get_path(&["ordinals", "start"]))
-            .and_then(integer)
+            .and_then(crate::yaml::Node::int)
             .unwrap_or(0);
         let short = replicas - ids_i;
         let pending = match obj.name {
