@@ -331,10 +331,8 @@ pub fn gib_number(bytes: u64) -> String {
 /// below 10 GiB in MiB: `128 MiB`, `300 MiB`, `953.7 MiB`; below 1 MiB in KiB or bytes.
 pub fn fmt_gib(bytes: u64) -> String {
     let round_gib = (bytes as u128 * 100).is_multiple_of(GIB as u128);
-    if bytes > 0 && bytes < 1024 {
-        plural(bytes, "byte")
-    } else if bytes > 0 && bytes < MIB {
-        format!("{} KiB", trim_number(bytes as f64 / 1024.0, 1))
+    if bytes > 0 && bytes < MIB {
+        crate::lint::size_text(bytes)
     } else if round_gib || bytes >= 10 * GIB {
         format!("{} GiB", gib_number(bytes))
     } else {
